@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Bucketfs.Fuse.Mounting;
+
+namespace Bucketfs.Cli;
+
+/// <summary>`bucketfs unmount MOUNTPOINT [--lazy]`: retries "target is busy" for a bounded time.</summary>
+internal static class UnmountCommand
+{
+    public static Command Create()
+    {
+        var mountpoint = new Argument<string>("mountpoint") { Description = "The mounted directory" };
+        var lazy = new Option<bool>("--lazy", "-l") { Description = "Detach now; the mount goes away when its last file is closed" };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to keep retrying while busy", DefaultValueFactory = _ => 10 };
+        var command = new Command("unmount", "Unmount a bucketfs mount") { mountpoint, lazy, timeout };
+        command.Aliases.Add("umount");
+        command.SetAction(result =>
+        {
+            try
+            {
+                Unmounter.Unmount(result.GetValue(mountpoint)!, result.GetValue(lazy), TimeSpan.FromSeconds(result.GetValue(timeout)));
+                return 0;
+            }
+            catch (FuseMountException e)
+            {
+                Console.Error.WriteLine($"bucketfs: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}
