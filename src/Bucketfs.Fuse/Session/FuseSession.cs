@@ -32,7 +32,7 @@ public sealed class FuseSession : IDisposable
     private int _runningReaders;
     private int _unmounted;
 
-    private FuseSession(IFuseFileSystem fs, MountOptions mount, SessionOptions options, ILogger log)
+    internal FuseSession(IFuseFileSystem fs, MountOptions mount, SessionOptions options, ILogger log)
     {
         _fs = fs;
         _mount = mount;
@@ -197,7 +197,7 @@ public sealed class FuseSession : IDisposable
     }
 
     /// <summary>Serves one request; false when its handler is still running and keeps the request object.</summary>
-    private unsafe bool Serve(FuseRequest request)
+    internal unsafe bool Serve(FuseRequest request)
     {
         switch (request.Opcode)
         {

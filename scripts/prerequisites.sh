@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bucketfs and its tests use, only when missing:
+# fuse3 (fusermount3 for unprivileged mounts), attr (setfattr/getfattr), util-linux (setpriv).
+set -euo pipefail
+
+packages=(fuse3 attr util-linux)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  timeout 600 apt-get update -q -o DPkg::Lock::Timeout=300 >/dev/null
+  timeout 900 apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of the repository (unit, protocol and real-mount tests) and ends with one line:
+# "N passed, N failed". Must run as root: mount tests use /dev/fuse and create a throwaway user.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+scripts/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+results=$(mktemp -d /tmp/bucketfs-test-results.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+# --blame-hang-timeout kills a hung test host (and reports which test) instead of waiting forever.
+timeout 2400 dotnet test bucketfs.slnx --logger trx --results-directory "$results" \
+  --blame-hang-timeout 5m -v quiet
+status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+# A build failure or a crashed test host leaves no result for the tests it should have run.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
