@@ -1,0 +1,63 @@
+namespace Bucketfs.ObjectStore;
+
+/// <summary>
+/// A bucket (or a prefix of one) of an object store, as the filesystem needs it. Every call is
+/// bounded in time by the implementation and honours <paramref name="cancellation"/>; failures
+/// surface as <see cref="ObjectStoreException"/> with a <see cref="StoreError"/> a caller can map to an errno.
+/// </summary>
+public interface IObjectStore
+{
+    /// <summary>The bucket and prefix, for logs and messages.</summary>
+    string Description { get; }
+
+    /// <summary>One page of keys under <paramref name="prefix"/>, grouped at <paramref name="delimiter"/> when given.</summary>
+    Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation);
+
+    /// <summary>Metadata of one object, or null when there is none.</summary>
+    Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation);
+
+    /// <summary>
+    /// Reads bytes [offset, offset + destination.Length) into <paramref name="destination"/>, fewer
+    /// only at the end of the object. With <paramref name="ifMatch"/>, fails with
+    /// <see cref="StoreError.PreconditionFailed"/> if the object is no longer that version.
+    /// </summary>
+    Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation);
+
+    /// <summary>Stores a whole object in one request.</summary>
+    Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation);
+
+    /// <summary>Server-side copy; with <paramref name="attributes"/> the copy gets those instead of the source's metadata (copying onto itself changes metadata only).</summary>
+    Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation);
+
+    Task DeleteAsync(string key, CancellationToken cancellation);
+
+    Task<string> StartUploadAsync(string key, ObjectAttributes attributes, CancellationToken cancellation);
+
+    Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation);
+
+    /// <summary>Part <paramref name="partNumber"/> copied server-side from a byte range of an existing object.</summary>
+    Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation);
+
+    Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation);
+
+    Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation);
+}
+
+/// <summary>An object as listings and HEAD describe it. Keys are relative to the store's prefix.</summary>
+public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffset LastModified)
+{
+    /// <summary>x-amz-meta-* headers without the prefix, lower-case names; empty when the source (a listing) does not carry them.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata;
+
+    public static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+}
+
+public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, string? Continuation);
+
+/// <summary>What a write sets besides the bytes.</summary>
+public sealed record ObjectAttributes(IReadOnlyDictionary<string, string> Metadata, string? ContentType = null)
+{
+    public static readonly ObjectAttributes None = new(ObjectInfo.EmptyMetadata);
+}
+
+public sealed record UploadedPart(int PartNumber, string ETag);

@@ -1,0 +1,279 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Bucketfs.ObjectStore.S3;
+
+/// <summary>
+/// <see cref="IObjectStore"/> on AWSSDK.S3, set up so S3-compatible stores (Ceph RGW, Swift s3api,
+/// MinIO) accept it: no aws-chunked bodies, checksums only where required.
+/// </summary>
+public sealed class S3ObjectStore : IObjectStore, IDisposable
+{
+    private const string MetadataPrefix = "x-amz-meta-";
+    private readonly AmazonS3Client _client;
+    private readonly S3StoreOptions _options;
+    private readonly string _bucket;
+    private readonly string _prefix;
+
+    public S3ObjectStore(S3StoreOptions options)
+    {
+        _options = options;
+        _bucket = options.Bucket;
+        _prefix = options.Prefix;
+        _client = CreateClient(options, options.Region ?? "us-east-1");
+    }
+
+    public string Description => $"s3://{_bucket}/{_prefix}";
+
+    public string Bucket => _bucket;
+
+    /// <summary>
+    /// The bucket's region as AWS reports it; only meaningful on AWS, where a client signed for the
+    /// wrong region is refused. S3-compatible stores answer whatever they like, so null there.
+    /// </summary>
+    public static async Task<string?> DetectRegionAsync(S3StoreOptions options, CancellationToken cancellation)
+    {
+        if (options.Endpoint != null) return null;
+        using var client = CreateClient(options, "us-east-1");
+        var response = await client.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = options.Bucket }, cancellation);
+        string? location = response.Location?.Value;
+        return string.IsNullOrEmpty(location) ? "us-east-1" : location == "EU" ? "eu-west-1" : location;
+    }
+
+    private static AmazonS3Client CreateClient(S3StoreOptions options, string region)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.PathStyle,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            Timeout = options.AttemptTimeout,
+            MaxErrorRetry = options.MaxRetries,
+            RetryMode = RequestRetryMode.Standard,
+            MaxConnectionsPerServer = options.MaxConnections,
+        };
+        if (options.Endpoint != null)
+        {
+            config.ServiceURL = options.Endpoint.ToString();
+            config.AuthenticationRegion = region;
+            config.UseHttp = options.Endpoint.Scheme == Uri.UriSchemeHttp;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        return options.Credentials is null ? new AmazonS3Client(new AnonymousAWSCredentials(), config) : new AmazonS3Client(options.Credentials, config);
+    }
+
+    public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
+        Call($"list {prefix}", async token =>
+        {
+            var response = await _client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = _bucket,
+                Prefix = _prefix + prefix,
+                Delimiter = delimiter,
+                ContinuationToken = continuation,
+                MaxKeys = maxKeys,
+            }, token);
+            var objects = (response.S3Objects ?? []).Select(o => new ObjectInfo(
+                Relative(o.Key), o.Size ?? 0, o.ETag ?? "", ToOffset(o.LastModified))).ToList();
+            var prefixes = (response.CommonPrefixes ?? []).Select(Relative).ToList();
+            return new ListPage(objects, prefixes, response.IsTruncated == true ? response.NextContinuationToken : null);
+        }, cancellation);
+
+    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation) =>
+        Call($"head {key}", async token =>
+        {
+            try
+            {
+                var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, token);
+                var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (string name in response.Metadata.Keys)
+                {
+                    string bare = name.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetadataPrefix.Length..] : name;
+                    metadata[bare.ToLowerInvariant()] = response.Metadata[name];
+                }
+                return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = metadata };
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellation);
+
+    public Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation) =>
+        Call($"read {key} at {offset}", async token =>
+        {
+            if (destination.Length == 0) return 0;
+            try
+            {
+                using var response = await _client.GetObjectAsync(new GetObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = _prefix + key,
+                    ByteRange = new ByteRange(offset, offset + destination.Length - 1),
+                    EtagToMatch = ifMatch,
+                }, token);
+                int filled = 0;
+                while (filled < destination.Length)
+                {
+                    int n = await response.ResponseStream.ReadAsync(destination[filled..], token);
+                    if (n == 0) break;
+                    filled += n;
+                }
+                return filled;
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                return 0;
+            }
+        }, cancellation);
+
+    public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
+        Call($"put {key}", async token =>
+        {
+            var request = new PutObjectRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + key,
+                InputStream = AsStream(content),
+                UseChunkEncoding = false,
+                ContentType = attributes.ContentType,
+                AutoCloseStream = true,
+            };
+            AddMetadata(request.Metadata, attributes);
+            var response = await _client.PutObjectAsync(request, token);
+            return response.ETag ?? "";
+        }, cancellation);
+
+    public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
+        Call($"copy {sourceKey} to {destinationKey}", async token =>
+        {
+            var request = new CopyObjectRequest
+            {
+                SourceBucket = _bucket,
+                SourceKey = _prefix + sourceKey,
+                DestinationBucket = _bucket,
+                DestinationKey = _prefix + destinationKey,
+                ETagToMatch = ifMatch,
+                MetadataDirective = attributes is null ? S3MetadataDirective.COPY : S3MetadataDirective.REPLACE,
+            };
+            if (attributes != null)
+            {
+                request.ContentType = attributes.ContentType;
+                AddMetadata(request.Metadata, attributes);
+            }
+            var response = await _client.CopyObjectAsync(request, token);
+            return response.ETag ?? "";
+        }, cancellation);
+
+    public Task DeleteAsync(string key, CancellationToken cancellation) =>
+        Call($"delete {key}", async token =>
+        {
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, token);
+            return true;
+        }, cancellation);
+
+    public Task<string> StartUploadAsync(string key, ObjectAttributes attributes, CancellationToken cancellation) =>
+        Call($"start upload of {key}", async token =>
+        {
+            var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, ContentType = attributes.ContentType };
+            AddMetadata(request.Metadata, attributes);
+            var response = await _client.InitiateMultipartUploadAsync(request, token);
+            return response.UploadId;
+        }, cancellation);
+
+    public Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
+        Call($"upload part {partNumber} of {key}", async token =>
+        {
+            var response = await _client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                InputStream = AsStream(content),
+                UseChunkEncoding = false,
+            }, token);
+            return new UploadedPart(partNumber, response.ETag);
+        }, cancellation);
+
+    public Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
+        Call($"copy part {partNumber} of {key}", async token =>
+        {
+            var response = await _client.CopyPartAsync(new CopyPartRequest
+            {
+                SourceBucket = _bucket,
+                SourceKey = _prefix + sourceKey,
+                DestinationBucket = _bucket,
+                DestinationKey = _prefix + key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                FirstByte = offset,
+                LastByte = offset + length - 1,
+                ETagToMatch = ifMatch is null ? null : [ifMatch],
+            }, token);
+            return new UploadedPart(partNumber, response.ETag);
+        }, cancellation);
+
+    public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
+        Call($"complete upload of {key}", async token =>
+        {
+            var response = await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + key,
+                UploadId = uploadId,
+                PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
+            }, token);
+            return response.ETag ?? "";
+        }, cancellation);
+
+    public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
+        Call($"abort upload of {key}", async token =>
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId }, token);
+            return true;
+        }, cancellation);
+
+    /// <summary>Runs one store call under the whole-call timeout and maps its failure.</summary>
+    private async Task<T> Call<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        bounded.CancelAfter(_options.CallTimeout);
+        try
+        {
+            return await call(bounded.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw S3ErrorMapping.Map(e, $"{what} in {Description}");
+        }
+    }
+
+    private string Relative(string key) => key.StartsWith(_prefix, StringComparison.Ordinal) ? key[_prefix.Length..] : key;
+
+    private static DateTimeOffset ToOffset(DateTime? time) =>
+        time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.UnixEpoch;
+
+    private static void AddMetadata(MetadataCollection collection, ObjectAttributes attributes)
+    {
+        foreach (var (name, value) in attributes.Metadata) collection.Add(MetadataPrefix + name, value);
+    }
+
+    private static Stream AsStream(ReadOnlyMemory<byte> content) =>
+        MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+
+    public void Dispose() => _client.Dispose();
+}
