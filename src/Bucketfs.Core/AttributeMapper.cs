@@ -1,0 +1,51 @@
+using Bucketfs.Core.Metadata;
+using Bucketfs.Core.Namespace;
+using Bucketfs.Fuse.Protocol;
+
+namespace Bucketfs.Core;
+
+/// <summary>Turns what the bucket says about a name into stat(2) attributes, honouring s3fs metadata.</summary>
+internal sealed class AttributeMapper(FilesystemOptions options)
+{
+    private const uint PermissionMask = 0xFFF;
+    private readonly UnixTime _mountTime = UnixTime.Now;
+
+    public FuseAttr Map(Inode node) => Map(node.Id, node.Attributes);
+
+    public FuseAttr Map(ulong id, EntryAttributes a)
+    {
+        var metadata = a.Metadata;
+        uint type = a.Kind switch
+        {
+            EntryKind.Directory => S3fsMetadata.DirectoryType,
+            EntryKind.Symlink => S3fsMetadata.SymlinkType,
+            _ => S3fsMetadata.RegularType,
+        };
+        uint defaultPermissions = a.Kind switch
+        {
+            EntryKind.Directory => options.DirectoryMode,
+            EntryKind.Symlink => 0x1FF,
+            _ => options.FileMode,
+        };
+        uint permissions = (S3fsMetadata.Mode(metadata) ?? defaultPermissions) & PermissionMask;
+        var mtime = S3fsMetadata.Mtime(metadata) is { } m ? UnixTime.FromDateTimeOffset(m)
+            : a.Kind == EntryKind.Directory ? _mountTime : UnixTime.FromDateTimeOffset(a.Mtime);
+        long size = a.Kind == EntryKind.Directory ? 4096 : a.Size;
+        var attr = new FuseAttr
+        {
+            Ino = id,
+            Size = (ulong)size,
+            Blocks = (ulong)(size + 511) / 512,
+            Mode = type | permissions,
+            Nlink = a.Kind == EntryKind.Directory ? 2u : 1u,
+            Uid = S3fsMetadata.Uid(metadata) ?? options.Uid,
+            Gid = S3fsMetadata.Gid(metadata) ?? options.Gid,
+            // stat's st_blksize sizes the buffers of cp and friends: large buffers mean fewer requests.
+            BlkSize = 1 << 20,
+        };
+        attr.SetAtime(mtime);
+        attr.SetMtime(mtime);
+        attr.SetCtime(mtime);
+        return attr;
+    }
+}

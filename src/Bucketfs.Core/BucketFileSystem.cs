@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using Bucketfs.Core.Metadata;
+using Bucketfs.Core.Namespace;
+using Bucketfs.Core.Read;
+using Bucketfs.Fuse;
+using Bucketfs.Fuse.Protocol;
+using Bucketfs.Fuse.Session;
+using Bucketfs.ObjectStore;
+using Microsoft.Extensions.Logging;
+
+namespace Bucketfs.Core;
+
+/// <summary>
+/// A bucket (or a prefix of it) served as a filesystem: names and attributes from listings and
+/// HEADs through the metadata cache, file data through per-handle prefetching readers.
+/// Changes are refused with EROFS.
+/// </summary>
+public sealed partial class BucketFileSystem : IFuseFileSystem
+{
+    private readonly IObjectStore _store;
+    private readonly FilesystemOptions _options;
+    private readonly ILogger _log;
+    private readonly InodeTable _inodes = new();
+    private readonly MetadataCache _cache;
+    private readonly NameResolver _resolver;
+    private readonly AttributeMapper _attributes;
+    private readonly MemoryLimiter _memory;
+    private readonly ReadTuning _tuning;
+    private readonly ConcurrentDictionary<ulong, ObjectReader> _files = new();
+    private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
+    private long _nextHandle;
+
+    public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log)
+    {
+        _store = store;
+        _options = options;
+        _log = log;
+        _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity);
+        _resolver = new NameResolver(store, _cache, log);
+        _attributes = new AttributeMapper(options);
+        _memory = new MemoryLimiter(options.MemoryLimit);
+        _tuning = ReadTuning.From(options);
+    }
+
+    /// <summary>Prefetch bytes held now, for diagnostics and tests.</summary>
+    public long PrefetchBytesInUse => _memory.Used;
+
+    public int KnownNodes => _inodes.Count;
+
+    private TimeSpan Ttl => _options.KernelTtl;
+
+    public ValueTask Lookup(FuseRequest request, ulong parent, FuseName name)
+    {
+        var directory = DirectoryNode(parent);
+        if (name.Length > KeyNames.NameMax) return request.ReplyError(Errno.ENAMETOOLONG);
+        string childName = name.ToString();
+        if (KeyNames.Invalid(childName) != null) return request.ReplyError(Errno.ENOENT);
+        string path = directory.DirectoryPrefix + childName;
+        if (_cache.TryGet(path, out var cached)) return ReplyLookup(request, directory, childName, cached);
+        return LookupInStore(request, directory, childName, path);
+    }
+
+    private async ValueTask LookupInStore(FuseRequest request, Inode directory, string childName, string path)
+    {
+        var found = await Store(() => _resolver.ResolveAsync(path, request.CancellationToken));
+        await ReplyLookup(request, directory, childName, found);
+    }
+
+    private ValueTask ReplyLookup(FuseRequest request, Inode directory, string childName, EntryAttributes? found) =>
+        found is null
+            ? request.ReplyEntry(FuseEntry.Negative(_options.MetadataTtl ?? Ttl))
+            : request.ReplyEntry(Remember(directory, childName, found));
+
+    public void Forget(ReadOnlySpan<FuseForgetOne> forgets)
+    {
+        foreach (var forget in forgets) _inodes.Forget(forget.NodeId, forget.Lookups);
+    }
+
+    public ValueTask GetAttr(FuseRequest request, ulong node, ulong? handle)
+    {
+        var inode = Node(node);
+        if (inode.Id == InodeTable.RootId || _cache.TryGet(inode.Path, out _)) return request.ReplyAttr(_attributes.Map(inode), Ttl);
+        return RefreshAttributes(request, inode);
+    }
+
+    private async ValueTask RefreshAttributes(FuseRequest request, Inode inode)
+    {
+        var current = await Store(() => _resolver.ResolveAsync(inode.Path, request.CancellationToken));
+        if (current is null || current.Kind != inode.Kind) throw new FuseException(Errno.ENOENT);
+        inode.Attributes = current;
+        await request.ReplyAttr(_attributes.Map(inode), Ttl);
+    }
+
+    public ValueTask StatFs(FuseRequest request, ulong node)
+    {
+        // Object stores have no fixed capacity: report plenty, as s3fs does.
+        const ulong blocks = 1UL << 40;
+        return request.ReplyStatfs(new FuseStatfs
+        {
+            Blocks = blocks,
+            BlocksFree = blocks,
+            BlocksAvailable = blocks,
+            Files = 1UL << 40,
+            FilesFree = 1UL << 40,
+            BlockSize = 4096,
+            FragmentSize = 4096,
+            NameMax = KeyNames.NameMax,
+        });
+    }
+
+    public async ValueTask ReadLink(FuseRequest request, ulong node)
+    {
+        var inode = Node(node);
+        if (inode.Kind != EntryKind.Symlink) throw new FuseException(Errno.EINVAL);
+        var target = new byte[Math.Min(inode.Attributes.Size, 4096)];
+        int n = await Store(() => _store.ReadAsync(inode.Path, 0, target, inode.Attributes.ETag, request.CancellationToken));
+        await request.ReplyData(target.AsSpan(0, n));
+    }
+
+    public ValueTask OpenDir(FuseRequest request, ulong node, int flags)
+    {
+        var directory = DirectoryNode(node);
+        ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
+        _directories[handle] = new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, _log));
+        return request.ReplyOpen(handle);
+    }
+
+    public async ValueTask ReadDir(FuseRequest request, ulong node, ulong handle, ulong offset, bool plus)
+    {
+        if (!_directories.TryGetValue(handle, out var open)) throw new FuseException(Errno.EBADF);
+        await open.Gate.WaitAsync(request.CancellationToken);
+        try
+        {
+            await Store(() => FillDirectory(request, open, (long)offset, plus));
+            await request.ReplyDirectory();
+        }
+        finally
+        {
+            open.Gate.Release();
+        }
+    }
+
+    private async Task<bool> FillDirectory(FuseRequest request, OpenDirectory open, long offset, bool plus)
+    {
+        var cancellation = request.CancellationToken;
+        await open.SeekAsync(offset, cancellation);
+        var buffer = request.Directory;
+        var directory = open.Node;
+        while (true)
+        {
+            string name;
+            EntryAttributes attributes;
+            if (open.Position < 2)
+            {
+                (name, attributes) = (open.Position == 0 ? "." : "..", EntryAttributes.Directory);
+            }
+            else if (await open.Listing.PeekAsync(cancellation) is { } next)
+            {
+                (name, attributes) = next;
+            }
+            else
+            {
+                return true;
+            }
+            ulong nextOffset = (ulong)open.Position + 1;
+            bool dots = open.Position < 2;
+            if (plus && !dots)
+            {
+                // The reference is taken first and handed back if the entry does not fit, so the
+                // kernel's count and ours agree.
+                var entry = Remember(directory, name, attributes);
+                if (!buffer.AddPlus(name, entry, nextOffset))
+                {
+                    _inodes.Forget(entry.NodeId, 1);
+                    return true;
+                }
+            }
+            else
+            {
+                var attr = _attributes.Map(dots ? directory.Id : 0, attributes);
+                bool added = plus ? buffer.AddPlus(name, new FuseEntry { Attr = attr }, nextOffset) : buffer.Add(name, attr.Ino, attr.Mode, nextOffset);
+                if (!added) return true;
+            }
+            if (!dots)
+            {
+                _cache.Add(directory.DirectoryPrefix + name, attributes);
+                open.Listing.Advance();
+            }
+            open.Position++;
+        }
+    }
+
+    public ValueTask ReleaseDir(FuseRequest request, ulong node, ulong handle)
+    {
+        _directories.TryRemove(handle, out _);
+        return request.ReplyOk();
+    }
+
+    private FuseEntry Remember(Inode parent, string name, EntryAttributes attributes)
+    {
+        var inode = _inodes.Remember(parent, name, attributes);
+        return new FuseEntry { NodeId = inode.Id, Attr = _attributes.Map(inode), EntryTimeout = Ttl, AttrTimeout = Ttl };
+    }
+
+    private Inode Node(ulong id) => _inodes.Find(id) ?? throw new FuseException(Errno.ESTALE);
+
+    private Inode DirectoryNode(ulong id)
+    {
+        var node = Node(id);
+        return node.Kind == EntryKind.Directory ? node : throw new FuseException(Errno.ENOTDIR);
+    }
+
+    /// <summary>Runs a store call, turning its failure into the errno the caller gets.</summary>
+    private async Task<T> Store<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e)
+        {
+            throw ErrnoMapping.ToFuse(e, _log);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace Bucketfs.Core;
+
+/// <summary>How bucket contents are presented as files.</summary>
+public sealed record FilesystemOptions
+{
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+
+    /// <summary>Permission bits of files without s3fs mode metadata.</summary>
+    public uint FileMode { get; init; } = 0x1A4; // 0644
+
+    /// <summary>Permission bits of directories without s3fs mode metadata.</summary>
+    public uint DirectoryMode { get; init; } = 0x1ED; // 0755
+
+    /// <summary>How long names and attributes are trusted, here and in the kernel; null means forever (immutable data).</summary>
+    public TimeSpan? MetadataTtl { get; init; } = TimeSpan.FromSeconds(1);
+
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Bytes of prefetched data held at once over all open files.</summary>
+    public long MemoryLimit { get; init; } = 160L << 20;
+
+    /// <summary>Largest prefetch window of one sequential reader.</summary>
+    public int MaxPrefetchWindow { get; init; } = 32 << 20;
+
+    /// <summary>Largest single ranged GET.</summary>
+    public int MaxRequestSize { get; init; } = 8 << 20;
+
+    /// <summary>Keys returned per listing request (S3 allows up to 1,000).</summary>
+    public int ListPageSize { get; init; } = 1000;
+
+    /// <summary>Metadata entries cached at once; the oldest expire first beyond this.</summary>
+    public int MetadataCacheCapacity { get; init; } = 200_000;
+
+    internal TimeSpan KernelTtl => MetadataTtl ?? TimeSpan.FromDays(365);
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+
+namespace Bucketfs.Core.Metadata;
+
+/// <summary>
+/// Names seen recently, by path: what they are, or that they do not exist. Entries live for the
+/// metadata TTL; the cache holds at most its capacity, dropping expired entries first and
+/// starting over if that is not enough.
+/// </summary>
+internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    private readonly record struct Entry(EntryAttributes? Attributes, long ExpiresAt);
+
+    public int Count => _entries.Count;
+
+    /// <summary>True when the path is known: <paramref name="attributes"/> is then null if it is known not to exist.</summary>
+    public bool TryGet(string path, out EntryAttributes? attributes)
+    {
+        attributes = null;
+        if (!_entries.TryGetValue(path, out var entry)) return false;
+        if (entry.ExpiresAt < Environment.TickCount64)
+        {
+            _entries.TryRemove(new KeyValuePair<string, Entry>(path, entry));
+            return false;
+        }
+        attributes = entry.Attributes;
+        return true;
+    }
+
+    public void Add(string path, EntryAttributes attributes) => Put(path, attributes);
+
+    public void AddMissing(string path) => Put(path, null);
+
+    public void Remove(string path) => _entries.TryRemove(path, out _);
+
+    private void Put(string path, EntryAttributes? attributes)
+    {
+        if (ttl == TimeSpan.Zero) return;
+        long expires = ttl is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
+        if (_entries.Count >= capacity) Shrink();
+        _entries[path] = new Entry(attributes, expires);
+    }
+
+    private void Shrink()
+    {
+        long now = Environment.TickCount64;
+        foreach (var (path, entry) in _entries)
+            if (entry.ExpiresAt < now) _entries.TryRemove(path, out _);
+        if (_entries.Count >= capacity) _entries.Clear();
+    }
+}

@@ -1,0 +1,101 @@
+using Bucketfs.Core.Metadata;
+using Bucketfs.ObjectStore;
+using Microsoft.Extensions.Logging;
+
+namespace Bucketfs.Core.Namespace;
+
+/// <summary>
+/// The entries of one directory, streamed a listing page at a time so a huge directory is never
+/// held whole. Directories come from common prefixes and from s3fs's legacy "name_$folder$"
+/// markers; a file whose name is also a directory is hidden (the directory wins), which needs a
+/// file to wait until the listing has passed "name/": only names that are prefixes of the current
+/// key can still be waiting, so that buffer stays small.
+/// </summary>
+internal sealed class DirectoryListing(IObjectStore store, string prefix, int pageSize, ILogger log)
+{
+    private readonly Queue<(string Name, EntryAttributes Attributes)> _ready = new();
+    private readonly List<(string Name, EntryAttributes Attributes)> _waiting = [];
+    private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private string? _continuation;
+    private bool _done;
+
+    /// <summary>The next entry, or null at the end of the directory.</summary>
+    public async ValueTask<(string Name, EntryAttributes Attributes)?> PeekAsync(CancellationToken cancellation)
+    {
+        while (_ready.Count == 0 && !_done) await FetchPageAsync(cancellation).ConfigureAwait(false);
+        return _ready.Count > 0 ? _ready.Peek() : null;
+    }
+
+    public void Advance() => _ready.Dequeue();
+
+    private async Task FetchPageAsync(CancellationToken cancellation)
+    {
+        var page = await store.ListAsync(prefix, "/", _continuation, pageSize, cancellation).ConfigureAwait(false);
+        int o = 0, p = 0;
+        while (o < page.Objects.Count || p < page.CommonPrefixes.Count)
+        {
+            bool takeObject = p == page.CommonPrefixes.Count
+                || o < page.Objects.Count && string.CompareOrdinal(page.Objects[o].Key, page.CommonPrefixes[p]) < 0;
+            if (takeObject) AddObject(page.Objects[o++]);
+            else AddPrefix(page.CommonPrefixes[p++]);
+        }
+        _continuation = page.Continuation;
+        if (_continuation is null)
+        {
+            _done = true;
+            ReleaseWaiting(null);
+        }
+    }
+
+    private void AddObject(ObjectInfo info)
+    {
+        string rest = info.Key[prefix.Length..];
+        ReleaseWaiting(rest);
+        if (rest.Length == 0) return; // the directory's own marker
+        if (rest.EndsWith(KeyNames.LegacyFolderSuffix, StringComparison.Ordinal))
+        {
+            AddDirectory(rest[..^KeyNames.LegacyFolderSuffix.Length], info.Key);
+            return;
+        }
+        if (Valid(rest, info.Key)) _waiting.Add((rest, EntryAttributes.FromObject(info)));
+    }
+
+    private void AddPrefix(string commonPrefix)
+    {
+        string rest = commonPrefix[prefix.Length..];
+        ReleaseWaiting(rest);
+        string name = rest[..^1];
+        int hidden = _waiting.FindIndex(w => w.Name == name);
+        if (hidden >= 0)
+        {
+            log.LogWarning("{Key} is both a file and a directory; showing the directory, hiding the file", prefix + name);
+            _waiting.RemoveAt(hidden);
+        }
+        AddDirectory(name, commonPrefix);
+    }
+
+    private void AddDirectory(string name, string key)
+    {
+        if (!Valid(name, key) || !_directories.Add(name)) return;
+        _ready.Enqueue((name, EntryAttributes.Directory));
+    }
+
+    /// <summary>Files whose "name/" would sort before <paramref name="current"/> can no longer be hidden by a directory.</summary>
+    private void ReleaseWaiting(string? current)
+    {
+        int kept = 0;
+        foreach (var entry in _waiting)
+        {
+            if (current is null || string.CompareOrdinal(entry.Name + "/", current) < 0) _ready.Enqueue(entry);
+            else _waiting[kept++] = entry;
+        }
+        _waiting.RemoveRange(kept, _waiting.Count - kept);
+    }
+
+    private bool Valid(string name, string key)
+    {
+        if (KeyNames.Invalid(name) is not { } why) return true;
+        log.LogWarning("Skipping key {Key}: {Reason}", key, why);
+        return false;
+    }
+}

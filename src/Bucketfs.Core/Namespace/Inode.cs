@@ -1,0 +1,31 @@
+using Bucketfs.Core.Metadata;
+
+namespace Bucketfs.Core.Namespace;
+
+/// <summary>
+/// A node the kernel knows by id. Its path is fixed (a rename in the bucket is a new node); its
+/// attributes are the last ones seen, refreshed through the metadata cache.
+/// </summary>
+internal sealed class Inode(ulong id, ulong parentId, string name, string path, EntryKind kind)
+{
+    public ulong Id { get; } = id;
+    public ulong ParentId { get; } = parentId;
+    public string Name { get; } = name;
+
+    /// <summary>Path relative to the mount's prefix, without trailing '/' ("" for the root).</summary>
+    public string Path { get; } = path;
+
+    public EntryKind Kind { get; } = kind;
+
+    /// <summary>Listing prefix of a directory: its path plus '/' ("" for the root).</summary>
+    public string DirectoryPrefix => Path.Length == 0 ? "" : Path + "/";
+
+    /// <summary>The latest attributes; replaced whole, so readers need no lock.</summary>
+    public volatile EntryAttributes Attributes = EntryAttributes.Directory;
+
+    /// <summary>References the kernel holds (LOOKUP, CREATE, READDIRPLUS entries); FORGET returns them.</summary>
+    public long Lookups;
+
+    /// <summary>ETag seen at the previous open: unchanged means the kernel's cached pages are still right.</summary>
+    public volatile string? LastOpenedETag;
+}

@@ -1,0 +1,55 @@
+using Bucketfs.Core.Metadata;
+using Bucketfs.ObjectStore;
+using Microsoft.Extensions.Logging;
+
+namespace Bucketfs.Core.Namespace;
+
+/// <summary>
+/// What a single path is in the bucket: a directory if any key lies under "path/" (a marker
+/// included) or s3fs's "path_$folder$" exists, else a file if the object exists. The HEAD and the
+/// one-key listing go out together, so a lookup costs one round trip.
+/// </summary>
+internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILogger log)
+{
+    public async Task<EntryAttributes?> ResolveAsync(string path, CancellationToken cancellation)
+    {
+        if (cache.TryGet(path, out var cached)) return cached;
+        var head = store.HeadAsync(path, cancellation);
+        var below = store.ListAsync(path + "/", null, null, 1, cancellation);
+        await Task.WhenAll(head, below).ConfigureAwait(false);
+        var info = await head.ConfigureAwait(false);
+        var page = await below.ConfigureAwait(false);
+
+        EntryAttributes? found;
+        if (page.Objects.Count > 0 || page.CommonPrefixes.Count > 0)
+        {
+            if (info != null) log.LogWarning("{Key} is both a file and a directory; showing the directory, hiding the file", path);
+            found = EntryAttributes.Directory;
+        }
+        else if (info != null)
+        {
+            found = EntryAttributes.FromObject(info);
+        }
+        else
+        {
+            found = await store.HeadAsync(path + KeyNames.LegacyFolderSuffix, cancellation).ConfigureAwait(false) is null ? null : EntryAttributes.Directory;
+        }
+        if (found is null) cache.AddMissing(path);
+        else cache.Add(path, found);
+        return found;
+    }
+
+    /// <summary>The object's current version, asked of the store even if the cache has an answer.</summary>
+    public async Task<EntryAttributes?> HeadAsync(string path, CancellationToken cancellation)
+    {
+        var info = await store.HeadAsync(path, cancellation).ConfigureAwait(false);
+        if (info is null)
+        {
+            cache.Remove(path);
+            return null;
+        }
+        var attributes = EntryAttributes.FromObject(info);
+        cache.Add(path, attributes);
+        return attributes;
+    }
+}

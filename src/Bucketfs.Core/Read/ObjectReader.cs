@@ -1,0 +1,204 @@
+using Bucketfs.ObjectStore;
+
+namespace Bucketfs.Core.Read;
+
+/// <summary>
+/// Reads one version of one object for one open handle. Sequential reading grows a window that is
+/// fetched ahead as parallel ranged GETs; a random read fetches only the aligned blocks it needs.
+/// Every GET carries If-Match with the ETag seen at open, so data of two versions never mix.
+/// </summary>
+internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning) : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly List<Chunk> _chunks = [];
+    private long _fetchedUpTo;
+    private long _window = tuning.InitialWindow;
+    private bool _disposed;
+
+    public long Size => size;
+
+    /// <summary>Copies into <paramref name="destination"/> when every byte asked for is already here; false when it must wait.</summary>
+    public bool TryRead(long offset, Span<byte> destination, out int read)
+    {
+        read = 0;
+        int wanted = Wanted(offset, destination.Length);
+        if (wanted == 0) return true;
+        var covering = Plan(offset, wanted);
+        try
+        {
+            foreach (var chunk in covering)
+                if (!chunk.Filled.IsCompletedSuccessfully) return false;
+            read = Copy(covering, offset, destination[..wanted]);
+            return true;
+        }
+        finally
+        {
+            foreach (var chunk in covering) chunk.Unref();
+        }
+    }
+
+    public async Task<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellation)
+    {
+        int wanted = Wanted(offset, destination.Length);
+        if (wanted == 0) return 0;
+        var covering = Plan(offset, wanted);
+        try
+        {
+            foreach (var chunk in covering)
+            {
+                try
+                {
+                    await chunk.Filled.WaitAsync(cancellation).ConfigureAwait(false);
+                }
+                catch (ObjectStoreException e) when (e.Error != StoreError.PreconditionFailed)
+                {
+                    // A failed fetch is not kept: the next read of this range asks the store again.
+                    Forget(chunk);
+                    throw;
+                }
+            }
+            return Copy(covering, offset, destination.Span[..wanted]);
+        }
+        finally
+        {
+            foreach (var chunk in covering) chunk.Unref();
+        }
+    }
+
+    private int Wanted(long offset, int length) => offset >= size ? 0 : (int)Math.Min(length, size - offset);
+
+    private static int Copy(List<Chunk> covering, long offset, Span<byte> destination)
+    {
+        int done = 0;
+        foreach (var chunk in covering)
+        {
+            if (done == destination.Length) break;
+            int n = chunk.CopyTo(offset + done, destination[done..]);
+            done += n;
+            if (offset + done < chunk.End) break;
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// Makes sure chunks cover [offset, offset + length), schedules read-ahead, and returns the
+    /// covering chunks, each with a reference the caller must drop.
+    /// </summary>
+    private List<Chunk> Plan(long offset, int length)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            long end = offset + length;
+            bool inWindow = _chunks.Count > 0 && offset >= _chunks[0].Start - tuning.SequentialSlack && offset <= _fetchedUpTo + tuning.SequentialSlack;
+            if (inWindow)
+            {
+                // Reads arrive slightly out of order with async readahead: keep a margin behind.
+                while (_chunks.Count > 0 && _chunks[0].End <= offset - tuning.SequentialSlack) Drop(0);
+                if (offset > _fetchedUpTo) Fetch(offset, RequestSize(), demand: true);
+                while (_fetchedUpTo < end) Fetch(_fetchedUpTo, RequestSize(), demand: true);
+                ReadAhead(end);
+            }
+            else if (offset == 0)
+            {
+                // A first read from the start: begin a sequential window.
+                DropAll();
+                _window = tuning.InitialWindow;
+                _fetchedUpTo = offset;
+                while (_fetchedUpTo < end) Fetch(_fetchedUpTo, RequestSize(), demand: true);
+                ReadAhead(end);
+            }
+            else
+            {
+                // A random read: aligned blocks around it, nothing ahead.
+                DropAll();
+                _window = tuning.InitialWindow;
+                long blockStart = offset / tuning.RandomBlock * tuning.RandomBlock;
+                _fetchedUpTo = blockStart;
+                while (_fetchedUpTo < end) Fetch(_fetchedUpTo, tuning.RandomBlock, demand: true);
+            }
+
+            var covering = new List<Chunk>(2);
+            foreach (var chunk in _chunks)
+            {
+                if (chunk.End <= offset) continue;
+                if (chunk.Start >= end) break;
+                chunk.Ref();
+                covering.Add(chunk);
+            }
+            return covering;
+        }
+    }
+
+    private void ReadAhead(long readEnd)
+    {
+        while (_fetchedUpTo < size && _fetchedUpTo - readEnd < _window)
+            if (!Fetch(_fetchedUpTo, RequestSize(), demand: false)) return;
+        _window = Math.Min(_window * 2, tuning.MaxWindow);
+    }
+
+    private int RequestSize() => (int)Math.Clamp(_window / 4, tuning.InitialWindow, tuning.MaxRequest);
+
+    private bool Fetch(long start, int length, bool demand)
+    {
+        length = (int)Math.Min(length, size - start);
+        if (length <= 0) return false;
+        if (demand) limiter.Reserve(length);
+        else if (!limiter.TryReserve(length)) return false;
+        var chunk = new Chunk(start, length, limiter);
+        chunk.Begin(FetchAsync(chunk));
+        _chunks.Add(chunk);
+        _fetchedUpTo = chunk.End;
+        return true;
+    }
+
+    private async Task<int> FetchAsync(Chunk chunk)
+    {
+        // Read-ahead outlives the request that scheduled it, so it is bounded by the store's own
+        // timeouts rather than by a caller's cancellation.
+        int n = await store.ReadAsync(key, chunk.Start, chunk.Target, etag, CancellationToken.None).ConfigureAwait(false);
+        if (n < chunk.Length && chunk.End < size)
+            throw new ObjectStoreException(StoreError.PreconditionFailed, $"{key} is shorter than the {size} bytes it had when opened");
+        return n;
+    }
+
+    private void Forget(Chunk chunk)
+    {
+        lock (_lock)
+        {
+            int index = _chunks.IndexOf(chunk);
+            if (index < 0) return;
+            // Everything after the hole is dropped too, so the fetched range stays contiguous.
+            for (int i = _chunks.Count - 1; i >= index; i--) Drop(i);
+            _fetchedUpTo = chunk.Start;
+        }
+    }
+
+    private void Drop(int index)
+    {
+        var chunk = _chunks[index];
+        _chunks.RemoveAt(index);
+        chunk.Unref();
+    }
+
+    private void DropAll()
+    {
+        for (int i = _chunks.Count - 1; i >= 0; i--) Drop(i);
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _disposed = true;
+            DropAll();
+        }
+    }
+}
+
+/// <summary>Sizes that shape the read path.</summary>
+internal sealed record ReadTuning(int InitialWindow, long MaxWindow, int MaxRequest, int RandomBlock, long SequentialSlack)
+{
+    public static ReadTuning From(FilesystemOptions options) =>
+        new(InitialWindow: 1 << 20, MaxWindow: options.MaxPrefetchWindow, MaxRequest: options.MaxRequestSize, RandomBlock: 256 << 10, SequentialSlack: 4 << 20);
+}
