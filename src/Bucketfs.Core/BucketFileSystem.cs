@@ -79,7 +79,13 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     public ValueTask GetAttr(FuseRequest request, ulong node, ulong? handle)
     {
         var inode = Node(node);
-        if (inode.Id == InodeTable.RootId || _cache.TryGet(inode.Path, out _)) return request.ReplyAttr(_attributes.Map(inode), Ttl);
+        if (inode.Id == InodeTable.RootId) return request.ReplyAttr(_attributes.Map(inode), Ttl);
+        if (_cache.TryGet(inode.Path, out var cached))
+        {
+            if (cached is null || cached.Kind != inode.Kind) return request.ReplyError(Errno.ENOENT);
+            inode.Attributes = cached;
+            return request.ReplyAttr(_attributes.Map(inode), Ttl);
+        }
         return RefreshAttributes(request, inode);
     }
 

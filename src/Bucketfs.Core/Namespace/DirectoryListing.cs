@@ -84,8 +84,9 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
     private void ReleaseWaiting(string? current)
     {
         int kept = 0;
-        foreach (var entry in _waiting)
+        for (int i = 0; i < _waiting.Count; i++)
         {
+            var entry = _waiting[i];
             if (current is null || string.CompareOrdinal(entry.Name + "/", current) < 0) _ready.Enqueue(entry);
             else _waiting[kept++] = entry;
         }

@@ -1,0 +1,58 @@
+using Bucketfs.Core.Namespace;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bucketfs.Core.Tests;
+
+public sealed class DirectoryListingTests
+{
+    private static async Task<List<string>> ListAll(InMemoryObjectStore store, string prefix, int pageSize)
+    {
+        var listing = new DirectoryListing(store, prefix, pageSize, NullLogger.Instance);
+        var names = new List<string>();
+        while (await listing.PeekAsync(CancellationToken.None) is { } entry)
+        {
+            names.Add(entry.Attributes.Kind == Metadata.EntryKind.Directory ? entry.Name + "/" : entry.Name);
+            listing.Advance();
+        }
+        return names;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(1000)]
+    public async Task FileHiddenByASameNamedDirectoryEvenAcrossPages(int pageSize)
+    {
+        var store = new InMemoryObjectStore();
+        foreach (string key in new[] { "d/a", "d/a-1", "d/a.txt", "d/a/inner", "d/b" }) store.Put(key, [1]);
+
+        var names = await ListAll(store, "d/", pageSize);
+
+        Assert.Equal(new[] { "a-1", "a.txt", "a/", "b" }.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task MarkersLegacyFoldersAndInvalidNamesAreHandled()
+    {
+        var store = new InMemoryObjectStore();
+        foreach (string key in new[] { "d/", "d/old_$folder$", "d/old/x", "d/empty_$folder$", "d//x", "d/" + new string('y', 256), "d/ok" })
+            store.Put(key, []);
+
+        var names = await ListAll(store, "d/", 2);
+
+        Assert.Equal(new[] { "empty/", "ok", "old/" }, names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ManyFilesSharingAPrefixWithAFileAreAllListed()
+    {
+        var store = new InMemoryObjectStore();
+        store.Put("data", [1]);
+        for (int i = 0; i < 50; i++) store.Put($"data.{i:D3}", [1]);
+
+        var names = await ListAll(store, "", 7);
+
+        Assert.Equal(51, names.Count);
+        Assert.Contains("data", names);
+    }
+}
