@@ -5,9 +5,16 @@ namespace Bucketfs.Cli;
 
 internal static class Logging
 {
-    public static ILoggerFactory Create(bool debug) => LoggerFactory.Create(builder =>
+    /// <summary>Logs to stderr, or to <paramref name="file"/> when given (the background daemon has no terminal).</summary>
+    public static ILoggerFactory Create(bool debug, string? file = null) => LoggerFactory.Create(builder =>
     {
-        builder.SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Information);
+        var level = debug ? LogLevel.Debug : LogLevel.Information;
+        builder.SetMinimumLevel(level);
+        if (file != null)
+        {
+            builder.AddProvider(new FileLoggerProvider(file, level));
+            return;
+        }
         // Logs go to stderr so stdout stays for what a command prints.
         builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddSimpleConsole(o =>

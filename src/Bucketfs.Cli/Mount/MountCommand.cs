@@ -1,0 +1,79 @@
+using System.CommandLine;
+
+namespace Bucketfs.Cli.Mount;
+
+/// <summary>
+/// `bucketfs mount s3://BUCKET[/PREFIX] MOUNTPOINT [options]`, and the s3fs form
+/// `bucketfs BUCKET MOUNTPOINT -o opt,opt` that mount(8) uses for fstab lines of type fuse.bucketfs.
+/// </summary>
+internal sealed class MountCommand
+{
+    private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
+    private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
+    private readonly Option<string[]> OptionLists = new("-o") { Description = "s3fs/mount-style options: url=,use_path_request_style,passwd_file=,uid=,gid=,umask=,ro,allow_other,allow_root,nonempty,...", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string?> EndpointUrl = new("--endpoint-url") { Description = "The store's URL (S3-compatible stores); AWS when absent" };
+    private readonly Option<string?> Region = new("--region") { Description = "Signing region; detected from the bucket on AWS" };
+    private readonly Option<bool> PathStyle = new("--force-path-style") { Description = "Address the bucket in the URL path, not the host name" };
+    private readonly Option<string?> Profile = new("--profile") { Description = "Profile of ~/.aws/credentials or ~/.aws/config" };
+    private readonly Option<string?> PasswdFile = new("--passwd-file") { Description = "s3fs passwd file: ACCESS:SECRET or BUCKET:ACCESS:SECRET lines, mode 600" };
+    private readonly Option<bool> NoSign = new("--no-sign-request") { Description = "Send unsigned requests (public buckets)" };
+    private readonly Option<uint?> Uid = new("--uid") { Description = "Owner of files without s3fs metadata (default: you)" };
+    private readonly Option<uint?> Gid = new("--gid") { Description = "Group of files without s3fs metadata (default: yours)" };
+    private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
+    private readonly Option<string?> DirMode = new("--dir-mode") { Description = "Octal permissions of directories (default 755)" };
+    private readonly Option<string?> MetadataTtl = new("--metadata-ttl") { Description = "Seconds names and attributes are trusted, or 'indefinite' for data that never changes (default 1)" };
+    private readonly Option<long?> MemoryLimit = new("--memory-limit") { Description = "MiB of prefetched data held at once over all files (default 160)" };
+    private readonly Option<bool> ReadOnly = new("--read-only") { Description = "Refuse every change" };
+    private readonly Option<bool> AllowOther = new("--allow-other") { Description = "Let other users in (non-root needs user_allow_other in /etc/fuse.conf)" };
+    private readonly Option<bool> Foreground = new("--foreground", "-f") { Description = "Stay in the foreground, logging to stderr" };
+    private readonly Option<string?> LogFile = new("--log-file") { Description = "Where the background daemon logs" };
+    private readonly Option<bool> Debug = new("--debug") { Description = "Log every request" };
+
+    /// <summary>The `mount` subcommand.</summary>
+    public static Command Create()
+    {
+        var command = new Command("mount", "Mount a bucket, or a prefix of it, on a directory");
+        new MountCommand().AttachTo(command);
+        return command;
+    }
+
+    /// <summary>Gives <paramref name="command"/> the mount arguments, options and action (the root command takes the s3fs form this way).</summary>
+    public void AttachTo(Command command)
+    {
+        command.Arguments.Add(SourceArgument);
+        command.Arguments.Add(MountpointArgument);
+        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug })
+            command.Options.Add(option);
+        command.SetAction(result => MountRunner.Run(() => Read(result)));
+    }
+
+    private MountSettings Read(ParseResult r)
+    {
+        var settings = new MountSettings
+        {
+            Source = BucketSource.Parse(r.GetValue(SourceArgument)!),
+            Mountpoint = Path.GetFullPath(r.GetValue(MountpointArgument)!),
+            Region = r.GetValue(Region),
+            PathStyle = r.GetValue(PathStyle),
+            Profile = r.GetValue(Profile),
+            PasswdFile = r.GetValue(PasswdFile),
+            NoSignRequest = r.GetValue(NoSign),
+            Uid = r.GetValue(Uid),
+            Gid = r.GetValue(Gid),
+            ReadOnly = r.GetValue(ReadOnly),
+            AllowOther = r.GetValue(AllowOther),
+            Foreground = r.GetValue(Foreground),
+            LogFile = r.GetValue(LogFile),
+            Debug = r.GetValue(Debug),
+        };
+        if (r.GetValue(EndpointUrl) is { } url) settings.Endpoint = MountSettings.ParseUrl(url);
+        if (r.GetValue(FileMode) is { } fileMode) settings.FileMode = MountSettings.ParseNumber("--file-mode", fileMode, 8);
+        if (r.GetValue(DirMode) is { } dirMode) settings.DirectoryMode = MountSettings.ParseNumber("--dir-mode", dirMode, 8);
+        if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = MountSettings.ParseTtl(ttl);
+        if (r.GetValue(MemoryLimit) is { } mib) settings.MemoryLimit = mib << 20;
+        var ignored = new List<string>();
+        foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, ignored);
+        settings.IgnoredOptions = ignored;
+        return settings;
+    }
+}

@@ -1,0 +1,177 @@
+using Bucketfs.Cli.Credentials;
+using Bucketfs.Core;
+using Bucketfs.Fuse.Mounting;
+using Bucketfs.Fuse.Native;
+using Bucketfs.Fuse.Session;
+using Bucketfs.ObjectStore;
+using Bucketfs.ObjectStore.S3;
+using Microsoft.Extensions.Logging;
+
+namespace Bucketfs.Cli.Mount;
+
+/// <summary>
+/// Checks everything that can be checked before mounting (mountpoint, /dev/fuse, credentials,
+/// the bucket itself), so a bad input is one clear line and a non-zero exit instead of a mount
+/// that fails later; then mounts and serves until unmounted.
+/// </summary>
+internal static class MountRunner
+{
+    private static readonly TimeSpan PreflightTimeout = TimeSpan.FromSeconds(20);
+
+    public static int Run(Func<MountSettings> read)
+    {
+        MountSettings settings;
+        try
+        {
+            settings = read();
+        }
+        catch (UsageException e)
+        {
+            return Fail(e.Message, 2);
+        }
+        if (!settings.Foreground && !Daemon.IsChild) return Daemon.StartAndWait();
+        if (Daemon.IsChild) Daemon.DetachFromSession();
+
+        string? logFile = settings.LogFile ?? (Daemon.IsChild ? DefaultLogFile(settings.Mountpoint) : null);
+        using var logs = Logging.Create(settings.Debug, logFile);
+        var log = logs.CreateLogger("bucketfs");
+        try
+        {
+            CheckMountpoint(settings);
+            var credentials = CredentialResolver.Resolve(new CredentialRequest(
+                settings.Source.Bucket, settings.PasswdFile, settings.Profile, settings.NoSignRequest,
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), CurrentEnvironment()));
+            log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, credentials.Source);
+            foreach (string ignored in settings.IgnoredOptions) log.LogInformation("Option {Option} has no effect in bucketfs", ignored);
+
+            var storeOptions = new S3StoreOptions
+            {
+                Bucket = settings.Source.Bucket,
+                Prefix = settings.Source.Prefix,
+                Endpoint = settings.Endpoint,
+                Region = settings.Region,
+                PathStyle = settings.PathStyle,
+                Credentials = credentials.Credentials,
+            };
+            storeOptions = storeOptions with { Region = settings.Region ?? Preflight(() => S3ObjectStore.DetectRegionAsync(storeOptions, CancellationToken.None), settings, credentials.Source) };
+            var store = new S3ObjectStore(storeOptions);
+            CheckBucket(storeOptions, settings, credentials.Source);
+
+            var fs = new BucketFileSystem(store, FilesystemOptions(settings), log);
+            var mount = new MountOptions
+            {
+                Mountpoint = settings.Mountpoint,
+                FsName = $"{settings.Source.Bucket}",
+                AllowOther = settings.AllowOther,
+                AllowRoot = settings.AllowRoot,
+                ReadOnly = settings.ReadOnly,
+            };
+            var session = FuseSession.Mount(fs, mount, new SessionOptions(), log);
+            log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
+            if (Daemon.IsChild) Daemon.ReportReady();
+            return MountLifetime.Serve(session, log);
+        }
+        catch (Exception e) when (e is MountFailure or FuseMountException or CredentialException)
+        {
+            log.LogError("{Message}", e.Message);
+            return Fail(e.Message, 1);
+        }
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"bucketfs: {message}");
+        return code;
+    }
+
+    private static void CheckMountpoint(MountSettings settings)
+    {
+        string path = settings.Mountpoint;
+        if (Unmounter.IsStale(path)) return; // the FUSE layer clears it
+        if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
+        if (Unmounter.IsMountpoint(path) && !settings.NonEmpty) throw new MountFailure($"{path} is already a mountpoint (unmount it first, or use -o nonempty)");
+        if (!settings.NonEmpty && Directory.EnumerateFileSystemEntries(path).Any())
+            throw new MountFailure($"mountpoint {path} is not empty (use -o nonempty to mount over its contents)");
+        if (!File.Exists("/dev/fuse") && !Path.Exists("/dev/fuse"))
+            throw new MountFailure("/dev/fuse is missing: load the fuse module, or give the container --device /dev/fuse");
+    }
+
+    /// <summary>One listing request proves the endpoint, the credentials and the bucket before anything is mounted.</summary>
+    private static void CheckBucket(S3StoreOptions options, MountSettings settings, string credentialSource)
+    {
+        using var probe = new S3ObjectStore(options with { MaxRetries = 1, CallTimeout = PreflightTimeout, AttemptTimeout = PreflightTimeout });
+        Preflight(() => probe.ListAsync("", "/", null, 1, CancellationToken.None), settings, credentialSource);
+    }
+
+    private static T Preflight<T>(Func<Task<T>> call, MountSettings settings, string credentialSource)
+    {
+        string where = settings.Endpoint?.ToString() ?? "AWS S3";
+        try
+        {
+            return call().GetAwaiter().GetResult();
+        }
+        catch (ObjectStoreException e)
+        {
+            throw new MountFailure(e.Error switch
+            {
+                StoreError.NoSuchBucket or StoreError.NotFound => $"bucket {settings.Source.Bucket} does not exist at {where}",
+                StoreError.InvalidCredentials => $"{where} refused the credentials from {credentialSource} ({Reason(e)})",
+                StoreError.AccessDenied => $"access to {settings.Source} denied for the credentials from {credentialSource}",
+                StoreError.Unavailable => $"cannot reach {where}: {Reason(e)}",
+                _ => $"{settings.Source} at {where}: {Reason(e)}",
+            });
+        }
+        catch (Amazon.Runtime.AmazonServiceException e)
+        {
+            throw new MountFailure($"{settings.Source} at {where}: {e.Message}");
+        }
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or TaskCanceledException or Amazon.Runtime.AmazonClientException)
+        {
+            throw new MountFailure($"cannot reach {where}: {e.Message}");
+        }
+    }
+
+    private static string Reason(ObjectStoreException e)
+    {
+        string message = e.Message;
+        int colon = message.IndexOf(": ", StringComparison.Ordinal);
+        return colon >= 0 ? message[(colon + 2)..] : message;
+    }
+
+    private static FilesystemOptions FilesystemOptions(MountSettings s)
+    {
+        uint umask = s.Umask ?? 0;
+        var defaults = new FilesystemOptions();
+        return defaults with
+        {
+            Uid = s.Uid ?? Identity.Uid,
+            Gid = s.Gid ?? Identity.Gid,
+            FileMode = s.FileMode ?? (s.Umask is null ? defaults.FileMode : 0x1B6 & ~umask),
+            DirectoryMode = s.DirectoryMode ?? (s.Umask is null ? defaults.DirectoryMode : 0x1FF & ~umask),
+            MetadataTtl = s.MetadataTtl,
+            MemoryLimit = s.MemoryLimit ?? defaults.MemoryLimit,
+            ReadOnly = s.ReadOnly,
+        };
+    }
+
+    private static IReadOnlyDictionary<string, string?> CurrentEnvironment()
+    {
+        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            variables[(string)entry.Key] = entry.Value as string;
+        return variables;
+    }
+
+    /// <summary>Where the background daemon logs when not told: per mountpoint, under /var/log for root, the user's state directory otherwise.</summary>
+    private static string DefaultLogFile(string mountpoint)
+    {
+        string name = mountpoint.Trim('/').Replace('/', '-');
+        string directory = Identity.IsRoot
+            ? "/var/log/bucketfs"
+            : Path.Combine(Environment.GetEnvironmentVariable("XDG_STATE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state"), "bucketfs");
+        return Path.Combine(directory, (name.Length == 0 ? "root" : name) + ".log");
+    }
+}
+
+/// <summary>The mount cannot go ahead; the message is the one line the user sees.</summary>
+internal sealed class MountFailure(string message) : Exception(message);

@@ -1,0 +1,108 @@
+namespace Bucketfs.Cli.Mount;
+
+/// <summary>Everything `bucketfs mount` was asked for, from options and s3fs-style -o lists.</summary>
+internal sealed class MountSettings
+{
+    public required BucketSource Source { get; init; }
+    public required string Mountpoint { get; init; }
+    public Uri? Endpoint { get; set; }
+    public string? Region { get; set; }
+    public bool PathStyle { get; set; }
+    public string? Profile { get; set; }
+    public string? PasswdFile { get; set; }
+    public bool NoSignRequest { get; set; }
+    public uint? Uid { get; set; }
+    public uint? Gid { get; set; }
+    public uint? FileMode { get; set; }
+    public uint? DirectoryMode { get; set; }
+    public uint? Umask { get; set; }
+    public TimeSpan? MetadataTtl { get; set; } = TimeSpan.FromSeconds(1);
+    public long? MemoryLimit { get; set; }
+    public bool ReadOnly { get; set; }
+    public bool AllowOther { get; set; }
+    public bool AllowRoot { get; set; }
+    public bool NonEmpty { get; set; }
+    public bool Foreground { get; set; }
+    public string? LogFile { get; set; }
+    public bool Debug { get; set; }
+    public IReadOnlyList<string> IgnoredOptions { get; set; } = [];
+
+    /// <summary>s3fs options accepted for compatibility that change nothing here, and mount(8)'s generic ones.</summary>
+    private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
+    {
+        "rw", "defaults", "auto", "noauto", "user", "users", "nouser", "_netdev", "nofail", "dev", "nodev", "suid", "nosuid",
+        "exec", "noexec", "atime", "noatime", "relatime", "norelatime", "strictatime", "async", "sync", "dirsync",
+        "sigv2", "sigv4", "sigv4only", "enable_content_md5", "enable_noobj_cache", "nocopyapi", "norenameapi",
+        "notsup_compat_dir", "compat_dir", "complement_stat", "use_xattr", "mp_umask", "ssl_verify_hostname", "curldbg",
+        "nomultipart", "noxmlns", "listobjectsv2", "parallel_count", "multipart_size", "multireq_max", "max_stat_cache_size",
+        "stat_cache_interval_expire", "retries", "connect_timeout", "readwrite_timeout", "max_dirty_data", "ensure_diskfree",
+        "multipart_copy_size", "singlepart_copy_limit", "instance_name", "use_sse", "storage_class", "default_acl", "big_writes", "kernel_cache",
+    };
+
+    /// <summary>Applies one -o list ("opt,opt=value,..."); unknown options are an error, not a silent no-op.</summary>
+    public void ApplyOptionList(string list, List<string> ignored)
+    {
+        foreach (string item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = item.IndexOf('=');
+            string name = eq < 0 ? item : item[..eq];
+            string? value = eq < 0 ? null : item[(eq + 1)..];
+            if (name.StartsWith("x-", StringComparison.Ordinal) || name.StartsWith("comment=", StringComparison.Ordinal)) continue;
+            switch (name)
+            {
+                case "url": Endpoint = ParseUrl(Require(name, value)); break;
+                case "endpoint": Region = Require(name, value); break;
+                case "use_path_request_style": PathStyle = true; break;
+                case "passwd_file": PasswdFile = Require(name, value); break;
+                case "profile": Profile = Require(name, value); break;
+                case "public_bucket": NoSignRequest = Require(name, value) == "1"; break;
+                case "uid": Uid = ParseNumber(name, Require(name, value), 10); break;
+                case "gid": Gid = ParseNumber(name, Require(name, value), 10); break;
+                case "umask": Umask = ParseNumber(name, Require(name, value), 8); break;
+                case "ro": ReadOnly = true; break;
+                case "allow_other": AllowOther = true; break;
+                case "allow_root": AllowRoot = true; break;
+                case "nonempty": NonEmpty = true; break;
+                case "stat_cache_expire": MetadataTtl = ParseTtl(Require(name, value)); break;
+                case "logfile": LogFile = Require(name, value); break;
+                case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
+                case "f" or "foreground": Foreground = true; break;
+                case "d" or "debug": Debug = true; break;
+                default:
+                    if (!Ignored.Contains(name)) throw new UsageException($"unknown mount option '{item}'");
+                    ignored.Add(item);
+                    break;
+            }
+        }
+    }
+
+    public static Uri ParseUrl(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new UsageException($"'{text}' is not an http(s) URL");
+        return uri;
+    }
+
+    public static TimeSpan? ParseTtl(string text)
+    {
+        if (text is "indefinite" or "forever") return null;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
+            return TimeSpan.FromSeconds(seconds);
+        throw new UsageException($"'{text}' is not a TTL (seconds, or 'indefinite')");
+    }
+
+    public static uint ParseNumber(string name, string text, int radix)
+    {
+        try
+        {
+            return Convert.ToUInt32(text, radix);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new UsageException($"{name}={text} is not a{(radix == 8 ? "n octal" : "")} number");
+        }
+    }
+
+    private static string Require(string name, string? value) =>
+        string.IsNullOrEmpty(value) ? throw new UsageException($"mount option '{name}' needs a value ({name}=...)") : value;
+}

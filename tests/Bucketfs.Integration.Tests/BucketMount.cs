@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace Bucketfs.Integration.Tests;
+
+/// <summary>
+/// `bucketfs mount` of a test bucket in the foreground, as its own process with a known PID. Dispose
+/// unmounts, waits for the daemon to exit, and kills it by PID if it does not.
+/// </summary>
+public sealed class BucketMount : IDisposable
+{
+    private readonly Process _daemon;
+    private readonly Task<string> _stderr;
+
+    private BucketMount(Process daemon, string directory, string mountpoint, Task<string> stderr)
+    {
+        _daemon = daemon;
+        Directory = directory;
+        Path = mountpoint;
+        _stderr = stderr;
+    }
+
+    public string Directory { get; }
+    public string Path { get; }
+
+    public string this[string relative] => System.IO.Path.Combine(Path, relative);
+
+    public static string CliPath => System.IO.Path.Combine(AppContext.BaseDirectory, "bucketfs.dll");
+
+    public static BucketMount Start(TestStore store, string bucket, params string[] extra)
+    {
+        string directory = System.IO.Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
+        string mountpoint = System.IO.Path.Combine(directory, "mnt");
+        System.IO.Directory.CreateDirectory(mountpoint);
+        var start = Cli.StartInfo(store, ["mount", $"s3://{bucket}", mountpoint, "--endpoint-url", store.Endpoint, "--force-path-style", "--foreground", .. extra]);
+        var daemon = Process.Start(start)!;
+        var ready = new TaskCompletionSource<bool>();
+        var log = new System.Text.StringBuilder();
+        var stderr = Task.Run(async () =>
+        {
+            while (await daemon.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (log) log.AppendLine(line);
+                if (line.Contains("Mounted ")) ready.TrySetResult(true);
+            }
+            ready.TrySetResult(false);
+            lock (log) return log.ToString();
+        });
+        var mount = new BucketMount(daemon, directory, mountpoint, stderr);
+        if (!ready.Task.Wait(TimeSpan.FromSeconds(60)) || !ready.Task.Result)
+        {
+            mount.Dispose();
+            throw new InvalidOperationException($"bucketfs did not mount: {stderr.Result}");
+        }
+        return mount;
+    }
+
+    /// <summary>What the daemon has logged so far.</summary>
+    public string Log => _stderr.IsCompleted ? _stderr.Result : "";
+
+    public void Dispose()
+    {
+        var unmount = Cli.Run(null, ["unmount", Path, "--timeout", "10"]);
+        if (unmount.ExitCode != 0) Cli.Run(null, ["unmount", Path, "--lazy"]);
+        if (!_daemon.WaitForExit(TimeSpan.FromSeconds(20))) _daemon.Kill();
+        _daemon.WaitForExit(TimeSpan.FromSeconds(10));
+        _daemon.Dispose();
+        if (!File.ReadLines("/proc/mounts").Any(l => l.Split(' ')[1] == Path))
+            System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
+
+/// <summary>Runs the bucketfs command line with a time bound, with the store's credentials in the environment.</summary>
+public static class Cli
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed);
+
+    public static ProcessStartInfo StartInfo(TestStore? store, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(BucketMount.CliPath);
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        // Set on these machines, and it breaks SDK clients on plain http.
+        start.Environment.Remove("AWS_CA_BUNDLE");
+        if (store != null)
+        {
+            start.Environment["AWS_ACCESS_KEY_ID"] = store.AccessKey;
+            start.Environment["AWS_SECRET_ACCESS_KEY"] = store.SecretKey;
+        }
+        return start;
+    }
+
+    public static Result Run(TestStore? store, IEnumerable<string> args, Action<ProcessStartInfo>? adjust = null, TimeSpan? timeout = null)
+    {
+        var start = StartInfo(store, args);
+        adjust?.Invoke(start);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(120)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"bucketfs {string.Join(' ', args)} hung");
+        }
+        process.WaitForExit();
+        return new Result(process.ExitCode, stdout.Result, stderr.Result, clock.Elapsed);
+    }
+}

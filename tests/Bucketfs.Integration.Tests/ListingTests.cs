@@ -1,0 +1,91 @@
+namespace Bucketfs.Integration.Tests;
+
+/// <summary>How keys become directories and files, on each store.</summary>
+public sealed class ListingTests
+{
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task DirectoryOfMoreThanOneListingPageShowsEveryKey(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        var names = Enumerable.Range(0, 1100).Select(i => $"f{i:D5}").ToArray();
+        await store.PutManyAsync(bucket, names.Select(n => ($"big/{n}", new byte[] { 1 })));
+        using var mount = BucketMount.Start(store, bucket);
+
+        var listed = Directory.GetFileSystemEntries(mount["big"]).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(names, listed);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task ImplicitDirectoriesMarkersAndOddKeysAppearAsAFilesystem(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        byte[] one = [1];
+        await store.PutManyAsync(bucket, new (string, byte[])[]
+        {
+            ("implicit/deeper/file.txt", one),
+            ("marker/", []),
+            ("legacy_$folder$", []),
+            ("both", one),
+            ("both/inside", one),
+            ("with space.txt", one),
+            ("ünïcødé-名前.txt", one),
+            ("odd//double-slash", one),
+            ("odd/" + new string('x', 300), one),
+            ("odd/fine", one),
+            ("top.bin", one),
+        });
+        using var mount = BucketMount.Start(store, bucket);
+
+        var root = Directory.GetFileSystemEntries(mount.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "both", "implicit", "legacy", "marker", "odd", "top.bin", "with space.txt", "ünïcødé-名前.txt" }, root);
+        Assert.True(Directory.Exists(mount["implicit/deeper"]));
+        Assert.True(File.Exists(mount["implicit/deeper/file.txt"]));
+        Assert.True(Directory.Exists(mount["marker"]));
+        Assert.Empty(Directory.GetFileSystemEntries(mount["marker"]));
+        Assert.True(Directory.Exists(mount["legacy"]));
+        Assert.True(Directory.Exists(mount["both"]), "a name that is a file and a prefix shows as the directory");
+        Assert.True(File.Exists(mount["both/inside"]));
+        Assert.Equal(new[] { "fine" }, Directory.GetFileSystemEntries(mount["odd"]).Select(Path.GetFileName).ToArray());
+        Assert.Equal(1, new FileInfo(mount["ünïcødé-名前.txt"]).Length);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task StatComesFromTheListingAndFromS3fsMetadata(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        await store.PutAsync(bucket, "plain.dat", new byte[12345]);
+        await store.PutAsync(bucket, "s3fs.dat", new byte[10], new Dictionary<string, string>
+        {
+            ["mode"] = "33152", // 0100600
+            ["uid"] = "1234",
+            ["gid"] = "5678",
+            ["mtime"] = "1000000000",
+        });
+        using var mount = BucketMount.Start(store, bucket, "--uid", "4321", "--gid", "8765");
+
+        var plain = new FileInfo(mount["plain.dat"]);
+        Assert.Equal(12345, plain.Length);
+        Assert.InRange(plain.LastWriteTimeUtc, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(1));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(mount["plain.dat"]));
+
+        var s3fs = Stat(mount["s3fs.dat"]);
+        Assert.Equal("600 1234 5678 1000000000", s3fs);
+        Assert.Equal("644 4321 8765", Stat(mount["plain.dat"])[..13]);
+    }
+
+    private static string Stat(string path)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%a %u %g %Y", path]) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit(TimeSpan.FromSeconds(30));
+        return output;
+    }
+}
