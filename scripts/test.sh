@@ -7,8 +7,21 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 scripts/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# The real stores the integration tests run against; the ones started here are stopped at the end.
+started=()
+cleanup() {
+  for store in "${started[@]}"; do scripts/stores/"$store".sh stop >&2 || true; done
+  rm -rf "$results"
+}
 results=$(mktemp -d /tmp/bucketfs-test-results.XXXXXX)
-trap 'rm -rf "$results"' EXIT
+trap cleanup EXIT
+for store in ceph swift; do
+  if ! scripts/stores/"$store".sh status >/dev/null 2>&1; then
+    scripts/stores/"$store".sh start >&2 || { echo "0 passed, 1 failed"; exit 1; }
+    started+=("$store")
+  fi
+  eval "$(scripts/stores/"$store".sh env)"
+done
 # --blame-hang-timeout kills a hung test host (and reports which test) instead of waiting forever.
 timeout 2400 dotnet test bucketfs.slnx --logger trx --results-directory "$results" \
   --blame-hang-timeout 5m -v quiet

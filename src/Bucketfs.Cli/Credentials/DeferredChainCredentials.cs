@@ -72,10 +72,11 @@ internal sealed class DeferredChainCredentials : AWSCredentials
 
     private static string Summary(Exception e)
     {
-        // The SDK's chain error lists every provider's failure on its own line; the first
-        // provider-specific one is the useful part.
+        // The SDK's chain error lists each provider's failure on its own line, "Exception N of M: ...";
+        // the last one is the machine's own source (instance metadata), the useful part here.
         string[] lines = e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string text = lines.Length > 1 ? lines[^1] : lines.FirstOrDefault() ?? e.GetType().Name;
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"^Exception \d+ of \d+:\s*", "");
         return text.TrimEnd('.');
     }
 }

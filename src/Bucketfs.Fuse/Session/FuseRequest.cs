@@ -76,6 +76,15 @@ public sealed unsafe class FuseRequest : IDisposable
         _replied = 0;
     }
 
+    /// <summary>The argument struct, zero-extended when an older kernel sends a shorter version of it.</summary>
+    internal T ArgPrefix<T>() where T : unmanaged
+    {
+        T value = default;
+        int available = Math.Clamp(Length - sizeof(InHeader), 0, sizeof(T));
+        new ReadOnlySpan<byte>(_buffer + sizeof(InHeader), available).CopyTo(new Span<byte>(&value, sizeof(T)));
+        return value;
+    }
+
     internal ref readonly T Arg<T>() where T : unmanaged
     {
         if (Length < sizeof(InHeader) + sizeof(T))
@@ -104,7 +113,11 @@ public sealed unsafe class FuseRequest : IDisposable
 
     public ValueTask ReplyError(int errno)
     {
-        if (Claim()) SendHeaderOnly(-Math.Abs(errno));
+        // Either sign is accepted; the kernel refuses errors outside 1..511 and would leave the
+        // caller waiting forever, so anything else becomes EIO.
+        if (errno is < 0 and > -512) errno = -errno;
+        if (errno is <= 0 or >= 512) errno = Errno.EIO;
+        if (Claim()) SendHeaderOnly(-errno);
         return default;
     }
 
@@ -209,8 +222,9 @@ public sealed unsafe class FuseRequest : IDisposable
 
     public ValueTask ReplyBuffered(int length)
     {
-        if (!Claim()) return default;
+        // Checked before claiming, so a bad length still gets the EIO answer from the session.
         if ((uint)length > (uint)(_capacity - sizeof(OutHeader))) throw new ArgumentOutOfRangeException(nameof(length));
+        if (!Claim()) return default;
         ref OutHeader header = ref Unsafe.AsRef<OutHeader>(_buffer);
         header = new OutHeader { Length = (uint)(sizeof(OutHeader) + length), Unique = Unique };
         Channel.SendRaw(this, _buffer, sizeof(OutHeader) + length);

@@ -108,7 +108,8 @@ public sealed class FuseSession : IDisposable
     /// <summary>Answers INIT; false when the kernel must send INIT again (it offered a newer major).</summary>
     private bool Negotiate(FuseRequest request)
     {
-        var init = request.Arg<InitIn>();
+        // Kernels before 7.36 send only the first 16 bytes of fuse_init_in.
+        var init = request.ArgPrefix<InitIn>();
         if (init.Major > KernelMajor)
         {
             var retry = new InitOut { Major = KernelMajor, Minor = SupportedMinor };
@@ -201,15 +202,16 @@ public sealed class FuseSession : IDisposable
     {
         switch (request.Opcode)
         {
-            case FuseOpcode.Forget:
-                var one = new FuseForgetOne { NodeId = request.NodeId, Lookups = request.Arg<ulong>() };
-                _fs.Forget(new ReadOnlySpan<FuseForgetOne>(&one, 1));
-                return true;
-            case FuseOpcode.BatchForget:
-                ForgetBatch(request);
-                return true;
-            case FuseOpcode.Interrupt:
-                Interrupt(request);
+            case FuseOpcode.Forget or FuseOpcode.BatchForget or FuseOpcode.Interrupt:
+                // No reply is owed, so a failure is only logged; it must not end the reader thread.
+                try
+                {
+                    ServeUnanswered(request);
+                }
+                catch (Exception e)
+                {
+                    Log.HandlerFailed(request.Opcode, request.NodeId, e);
+                }
                 return true;
             case FuseOpcode.Init:
                 request.ReplyError(Errno.EIO);
@@ -286,6 +288,23 @@ public sealed class FuseSession : IDisposable
             default:
                 if (!request.IsReplied) Log.HandlerFailed(request.Opcode, request.NodeId, e);
                 request.ReplyError(Errno.EIO);
+                break;
+        }
+    }
+
+    private unsafe void ServeUnanswered(FuseRequest request)
+    {
+        switch (request.Opcode)
+        {
+            case FuseOpcode.Forget:
+                var one = new FuseForgetOne { NodeId = request.NodeId, Lookups = request.Arg<ulong>() };
+                _fs.Forget(new ReadOnlySpan<FuseForgetOne>(&one, 1));
+                break;
+            case FuseOpcode.BatchForget:
+                ForgetBatch(request);
+                break;
+            default:
+                Interrupt(request);
                 break;
         }
     }
