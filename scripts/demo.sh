@@ -1,42 +1,48 @@
 #!/usr/bin/env bash
-# The main job, for now: build bucketfs, mount its in-memory filesystem, put a few files in, show
-# them, unmount. `scripts/demo.sh --keep` leaves it mounted (unmount with `bucketfs unmount DIR`).
+# The main job: start a local S3 store (Ceph radosgw), seed a sample dataset (image-sized files in
+# class folders and one large file), mount the bucket with bucketfs, and show it.
+# `scripts/demo.sh --keep` leaves it mounted; unmount with `bucketfs unmount DIR`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 mountpoint=${BUCKETFS_DEMO_DIR:-/tmp/bucketfs-demo}
+bucket=demo-dataset
 keep=${1:-}
 
 scripts/prerequisites.sh
+scripts/stores/ceph.sh start
+eval "$(scripts/stores/ceph.sh env)"
 dotnet build -c Release -v quiet --nologo src/Bucketfs.Cli >/dev/null
 cli=src/Bucketfs.Cli/bin/Release/net10.0/bucketfs
-mkdir -p "$mountpoint"
 
-log=$(mktemp /tmp/bucketfs-demo.XXXXXX.log)
-"$cli" demo "$mountpoint" >"$log" 2>&1 &
-daemon=$!
-cleanup() {
-  if [ "$keep" != "--keep" ]; then
-    "$cli" unmount "$mountpoint" --timeout 10 || "$cli" unmount "$mountpoint" --lazy
-    timeout 20 tail --pid="$daemon" -f /dev/null || kill -9 "$daemon"
-  fi
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-  grep -q '^mounted' "$log" && break
-  kill -0 "$daemon" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^mounted' "$log" || { echo "bucketfs did not mount within 10 s" >&2; cat "$log" >&2; exit 1; }
-
-mkdir -p "$mountpoint"/images/cats "$mountpoint"/images/dogs
-for i in 1 2 3; do
-  head -c $((100 * 1024)) /dev/urandom >"$mountpoint/images/cats/cat$i.jpg"
-  head -c $((100 * 1024)) /dev/urandom >"$mountpoint/images/dogs/dog$i.jpg"
-done
-echo "bucketfs demo" >"$mountpoint/README"
-grep " $mountpoint " /proc/mounts
-ls -lR "$mountpoint"
-if [ "$keep" = "--keep" ]; then
-  echo "left mounted on $mountpoint (daemon PID $daemon); unmount with: $cli unmount $mountpoint"
+# Plain signed HTTP, so the demo needs no S3 client of its own.
+s3() { curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BUCKETFS_CEPH_ACCESS_KEY:$BUCKETFS_CEPH_SECRET_KEY" \
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"; }
+export -f s3
+export BUCKETFS_CEPH_ACCESS_KEY BUCKETFS_CEPH_SECRET_KEY BUCKETFS_CEPH_ENDPOINT
+if ! s3 -I "$BUCKETFS_CEPH_ENDPOINT/$bucket/large.bin" >/dev/null; then
+  echo "seeding s3://$bucket: 300 images in 3 classes and a 256 MiB file"
+  s3 -X PUT "$BUCKETFS_CEPH_ENDPOINT/$bucket" >/dev/null || true
+  seed=$(mktemp -d)
+  trap 'rm -rf "$seed"' EXIT
+  for class in cats dogs birds; do
+    for i in $(seq -w 1 100); do echo "train/$class/$class-$i.jpg"; done
+  done >"$seed/keys"
+  head -c $((100 * 1024)) /dev/urandom >"$seed/image"
+  xargs -P 8 -I{} bash -c 's3 -X PUT --data-binary @"$0" "$BUCKETFS_CEPH_ENDPOINT/'"$bucket"'/{}" >/dev/null' "$seed/image" <"$seed/keys"
+  head -c $((256 << 20)) /dev/urandom >"$seed/large"
+  s3 -X PUT -T "$seed/large" "$BUCKETFS_CEPH_ENDPOINT/$bucket/large.bin" >/dev/null
 fi
+
+mkdir -p "$mountpoint"
+AWS_ACCESS_KEY_ID=$BUCKETFS_CEPH_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$BUCKETFS_CEPH_SECRET_KEY AWS_CA_BUNDLE= \
+  "$cli" mount "s3://$bucket" "$mountpoint" --endpoint-url "$BUCKETFS_CEPH_ENDPOINT" --force-path-style \
+  --log-file /tmp/bucketfs-demo.log
+if [ "$keep" != "--keep" ]; then trap '"$cli" unmount "$mountpoint" || "$cli" unmount --lazy "$mountpoint"' EXIT; fi
+
+grep " $mountpoint " /proc/mounts
+ls -l "$mountpoint" "$mountpoint/train"
+ls -l "$mountpoint/train/cats" | head -5
+echo "files: $(find "$mountpoint" -type f | wc -l)"
+dd if="$mountpoint/large.bin" of=/dev/null bs=1M status=progress 2>&1 | tail -1
+if [ "$keep" = "--keep" ]; then echo "left mounted on $mountpoint; unmount with: $cli unmount $mountpoint"; fi

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages bucketfs and its tests use, only when missing:
-# fuse3 (fusermount3 for unprivileged mounts), attr (setfattr/getfattr), util-linux (setpriv).
+# fuse3 (fusermount3 for unprivileged mounts), attr (setfattr/getfattr), util-linux (setpriv),
+# curl (seeding the demo bucket).
 set -euo pipefail
 
-packages=(fuse3 attr util-linux)
+packages=(fuse3 attr util-linux curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -96,3 +96,32 @@ public sealed class ObjectReaderTests
         Assert.Equal(StoreError.PreconditionFailed, e.Error);
     }
 }
+
+public sealed class ObjectReaderConcurrencyTests
+{
+    [Fact]
+    public async Task ManyLargeReadsInFlightAtOnceAllGetTheirBytes()
+    {
+        var store = new InMemoryObjectStore();
+        var content = new byte[64 << 20];
+        new Random(3).NextBytes(content);
+        store.Put("k", content);
+        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(160 << 20), ReadTuning.From(new FilesystemOptions()));
+
+        // The kernel's readahead keeps several 1 MiB reads in flight, in no fixed order.
+        for (int window = 0; window < 64; window += 8)
+        {
+            var reads = Enumerable.Range(window, 8).Reverse().Select(async i =>
+            {
+                var buffer = new byte[1 << 20];
+                int n = await reader.ReadAsync((long)i << 20, buffer, CancellationToken.None);
+                return (i, n, buffer);
+            }).ToList();
+            foreach (var (i, n, buffer) in await Task.WhenAll(reads))
+            {
+                Assert.Equal(1 << 20, n);
+                Assert.True(content.AsSpan(i << 20, 1 << 20).SequenceEqual(buffer), $"MiB {i} differs");
+            }
+        }
+    }
+}

@@ -91,21 +91,18 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
             ObjectDisposedException.ThrowIf(_disposed, this);
             long end = offset + length;
             bool inWindow = _chunks.Count > 0 && offset >= _chunks[0].Start - tuning.SequentialSlack && offset <= _fetchedUpTo + tuning.SequentialSlack;
-            if (inWindow)
+            if (inWindow || offset == 0)
             {
+                if (!inWindow)
+                {
+                    // A first read from the start: begin a sequential window.
+                    DropAll();
+                    _window = tuning.InitialWindow;
+                    _fetchedUpTo = 0;
+                }
                 // Reads arrive slightly out of order with async readahead: keep a margin behind.
                 while (_chunks.Count > 0 && _chunks[0].End <= offset - tuning.SequentialSlack) Drop(0);
-                if (offset > _fetchedUpTo) Fetch(offset, RequestSize(), demand: true);
-                while (_fetchedUpTo < end) Fetch(_fetchedUpTo, RequestSize(), demand: true);
-                ReadAhead(end);
-            }
-            else if (offset == 0)
-            {
-                // A first read from the start: begin a sequential window.
-                DropAll();
-                _window = tuning.InitialWindow;
-                _fetchedUpTo = offset;
-                while (_fetchedUpTo < end) Fetch(_fetchedUpTo, RequestSize(), demand: true);
+                Cover(offset, end, RequestSize());
                 ReadAhead(end);
             }
             else
@@ -115,7 +112,7 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
                 _window = tuning.InitialWindow;
                 long blockStart = offset / tuning.RandomBlock * tuning.RandomBlock;
                 _fetchedUpTo = blockStart;
-                while (_fetchedUpTo < end) Fetch(_fetchedUpTo, tuning.RandomBlock, demand: true);
+                Cover(blockStart, end, tuning.RandomBlock);
             }
 
             var covering = new List<Chunk>(2);
@@ -139,17 +136,43 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
 
     private int RequestSize() => (int)Math.Clamp(_window / 4, tuning.InitialWindow, tuning.MaxRequest);
 
+    /// <summary>Fetches whatever part of [offset, end) no chunk holds yet, keeping chunks ordered by offset.</summary>
+    private void Cover(long offset, long end, int requestSize)
+    {
+        long position = offset;
+        for (int i = 0; i < _chunks.Count && position < end; i++)
+        {
+            var chunk = _chunks[i];
+            if (chunk.End <= position) continue;
+            if (chunk.Start > position)
+            {
+                // A hole before this chunk: a read behind the window, or after a failed fetch.
+                Add(i, position, (int)(Math.Min(chunk.Start, end) - position));
+                i++;
+            }
+            position = chunk.End;
+        }
+        // Past every chunk now, so new ones are appended in order.
+        for (; position < end && position < size; position = _fetchedUpTo)
+            Fetch(position, requestSize, demand: true);
+    }
+
     private bool Fetch(long start, int length, bool demand)
     {
         length = (int)Math.Min(length, size - start);
         if (length <= 0) return false;
-        if (demand) limiter.Reserve(length);
-        else if (!limiter.TryReserve(length)) return false;
+        if (!demand && !limiter.TryReserve(length)) return false;
+        Add(_chunks.Count, start, length, reserved: !demand);
+        _fetchedUpTo = start + length;
+        return true;
+    }
+
+    private void Add(int index, long start, int length, bool reserved = false)
+    {
+        if (!reserved) limiter.Reserve(length);
         var chunk = new Chunk(start, length, limiter);
         chunk.Begin(FetchAsync(chunk));
-        _chunks.Add(chunk);
-        _fetchedUpTo = chunk.End;
-        return true;
+        _chunks.Insert(index, chunk);
     }
 
     private async Task<int> FetchAsync(Chunk chunk)

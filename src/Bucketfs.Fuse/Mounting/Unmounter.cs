@@ -41,17 +41,7 @@ public static class Unmounter
     public static bool IsStale(string mountpoint) => LibC.StatErrno(mountpoint) == Errno.ENOTCONN;
 
     /// <summary>Whether a mount sits exactly on this path (from /proc/self/mountinfo).</summary>
-    public static bool IsMountpoint(string mountpoint)
-    {
-        string path = Path.GetFullPath(mountpoint).TrimEnd('/');
-        if (path.Length == 0) path = "/";
-        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            string[] fields = line.Split(' ');
-            if (fields.Length > 4 && UnescapeMountinfo(fields[4]) == path) return true;
-        }
-        return false;
-    }
+    public static bool IsMountpoint(string mountpoint) => MountTable.DeviceAt(mountpoint) != null;
 
     internal static void ClearIfStale(string mountpoint, ILogger log)
     {
@@ -94,8 +84,4 @@ public static class Unmounter
         string message = stderr.Result.Trim();
         return (message.Contains("busy", StringComparison.OrdinalIgnoreCase) ? Errno.EBUSY : Errno.EIO, message);
     }
-
-    // mountinfo escapes space, tab, newline and backslash as octal.
-    private static string UnescapeMountinfo(string field) =>
-        field.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
 }

@@ -64,6 +64,7 @@ public sealed class FuseSession : IDisposable
         {
             session.Initialize(master);
             session.StartReaders();
+            if (options.ReadAheadKb > 0 && LibC.GetEffectiveUid() == 0) ReadAhead.Raise(session.Mountpoint, options.ReadAheadKb, log);
         }
         catch
         {

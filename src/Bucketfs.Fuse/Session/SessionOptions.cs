@@ -27,5 +27,8 @@ public sealed record SessionOptions
     /// <summary>Requests held at once (each owns a buffer of MaxWrite + 4 KiB); readers wait when all are busy.</summary>
     public int MaxRequestsInFlight { get; init; } = 96;
 
+    /// <summary>Readahead of buffered reads in KiB, set through sysfs when running as root (0 leaves the kernel's 128 KiB).</summary>
+    public int ReadAheadKb { get; init; } = 8192;
+
     internal int BufferSize => MaxWrite + 4096;
 }

@@ -1,0 +1,24 @@
+namespace Bucketfs.Fuse.Mounting;
+
+/// <summary>This process's view of what is mounted where, from /proc/self/mountinfo.</summary>
+internal static class MountTable
+{
+    /// <summary>The "major:minor" device of the mount sitting exactly on <paramref name="mountpoint"/>, or null.</summary>
+    public static string? DeviceAt(string mountpoint)
+    {
+        string path = Path.GetFullPath(mountpoint).TrimEnd('/');
+        if (path.Length == 0) path = "/";
+        string? device = null;
+        // Later lines are mounted over earlier ones, so the last match is what the path shows.
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] fields = line.Split(' ');
+            if (fields.Length > 4 && Unescape(fields[4]) == path) device = fields[2];
+        }
+        return device;
+    }
+
+    // mountinfo escapes space, tab, newline and backslash as octal.
+    private static string Unescape(string field) =>
+        field.Replace("\\040", " ").Replace("\\011", "\t").Replace("\\012", "\n").Replace("\\134", "\\");
+}
