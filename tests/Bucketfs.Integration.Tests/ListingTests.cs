@@ -75,17 +75,8 @@ public sealed class ListingTests
         Assert.InRange(plain.LastWriteTimeUtc, DateTime.UtcNow.AddMinutes(-10), DateTime.UtcNow.AddMinutes(1));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(mount["plain.dat"]));
 
-        var s3fs = Stat(mount["s3fs.dat"]);
+        var s3fs = Stat.Of(mount["s3fs.dat"]);
         Assert.Equal("600 1234 5678 1000000000", s3fs);
-        Assert.Equal("644 4321 8765", Stat(mount["plain.dat"])[..13]);
-    }
-
-    private static string Stat(string path)
-    {
-        var start = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%a %u %g %Y", path]) { RedirectStandardOutput = true };
-        using var process = System.Diagnostics.Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit(TimeSpan.FromSeconds(30));
-        return output;
+        Assert.Equal("644 4321 8765", Stat.Of(mount["plain.dat"])[..13]);
     }
 }
