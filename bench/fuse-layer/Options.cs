@@ -22,8 +22,10 @@ internal sealed class Options
           --readers N         reader threads of the session (default: the session's default)
           --json PATH         where to write the results (default fuse-layer-bench.json)
           --mount-base DIR    create the temporary mountpoints here (default: the temp directory)
+          --phases LIST       only these phase ids, comma-separated (e.g. 1a,2,m-stat); set-up phases run as needed
           --no-memfs          skip the MemoryFileSystem variant
-          --no-drop-caches    do not write /proc/sys/vm/drop_caches before buffered passes
+          --drop-caches       also write 3 to /proc/sys/vm/drop_caches before each buffered pass
+                              (by default the open, answered without KEEP_CACHE, drops the file's pages)
           --simulate-hang     the synthetic filesystem never answers READ (tests the watchdog's abort)
           --quick             small smoke run: 256 MiB files, 2000 files, 2 passes
           --help
@@ -40,10 +42,17 @@ internal sealed class Options
     public string JsonPath { get; private set; } = "fuse-layer-bench.json";
     public string? MountBase { get; private set; }
     public bool Memfs { get; private set; } = true;
-    public bool DropCaches { get; private set; } = true;
+    public bool DropCaches { get; private set; }
     public bool Quick { get; private set; }
     public bool Help { get; private set; }
     public bool SimulateHang { get; private set; }
+    public HashSet<string>? Phases { get; private set; }
+
+    /// <summary>Whether phase <paramref name="id"/> was asked for (all are, without --phases).</summary>
+    public bool Wants(string id) => Phases is null || Phases.Contains(id);
+
+    /// <summary>Whether any of <paramref name="ids"/> was asked for.</summary>
+    public bool WantsAny(params string[] ids) => Phases is null || ids.Any(Phases.Contains);
 
     public long SizeBytes => (long)(SizeGiB * (1L << 30)) / 4096 * 4096;
     public long MemfsSizeBytes => (long)(MemfsSizeGiB * (1L << 30)) / 4096 * 4096;
@@ -75,8 +84,9 @@ internal sealed class Options
                 case "--readers": o.Readers = (int)Number(1, 64); break;
                 case "--json": o.JsonPath = Value(); break;
                 case "--mount-base": o.MountBase = Value(); break;
+                case "--phases": o.Phases = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
                 case "--no-memfs": o.Memfs = false; break;
-                case "--no-drop-caches": o.DropCaches = false; break;
+                case "--drop-caches": o.DropCaches = true; break;
                 case "--quick":
                     o.Quick = true;
                     o.SizeGiB = 0.25;

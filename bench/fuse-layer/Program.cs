@@ -36,6 +36,7 @@ internal static class Program
         }
 
         Emergency.InstallSignalHandlers();
+        PhaseRunner.Selected = options.Phases;
         var budget = new Budget(options.TotalBound);
         using var finished = new ManualResetEventSlim();
         var watchdog = new Thread(() =>
@@ -53,9 +54,10 @@ internal static class Program
         int status = 0;
         try
         {
-            RunSynthetic(options, budget, env, results, log);
-            if (options.Memfs && !Emergency.Cancelled) RunMemoryFsMetadata(options, budget, results, log);
-            if (options.Memfs && !Emergency.Cancelled) RunMemoryFsData(options, budget, results, log);
+            if (options.WantsAny("1a", "1a-zc", "1b", "1b-zc", "1b-ra", "1b-ra-zc", "2")) RunSynthetic(options, budget, env, results, log);
+            if (options.Memfs && !Emergency.Cancelled && options.WantsAny("m-create", "m-stat")) RunMemoryFsMetadata(options, budget, results, log);
+            if (options.Memfs && !Emergency.Cancelled && options.WantsAny("m-write", "m-1a", "m-1b")) RunMemoryFsData(options, budget, results, log);
+            results.RemoveAll(r => !options.Wants(r.Spec.Id) && r.Spec.Id is not ("m-create" or "m-write"));
         }
         catch (Exception e)
         {
@@ -68,7 +70,7 @@ internal static class Program
             Emergency.Dispose();
         }
         env.Add("elapsed_seconds", Math.Round(budget.Elapsed.TotalSeconds, 1));
-        env.Add("loadavg_end", CpuPressure.LoadAverage());
+        env.Add("loadavg_end", MachineLoad.LoadAverage());
 
         Report.WriteMarkdown(Console.Out, env, results);
         try
@@ -98,13 +100,13 @@ internal static class Program
         using var client = new Client(options.Chunk);
         using var statPaths = new NativePaths([.. Enumerable.Range(0, options.Files).Select(i => mount.PathOf($"{BenchFileSystem.StatDirName}/{BenchFileSystem.FileName(i)}"))]);
         var connection = mount.Session.Connection;
-        int? defaultReadAhead = mount.ReadAheadKb;
+        int? mountReadAhead = mount.ReadAheadKb;
         env.Add("reader_threads", sessionOptions.ReaderThreads);
         env.Add("reader_threads_found", mount.Probe.ReaderTids.Count);
         env.Add("fuse_protocol", $"7.{connection.ProtocolMinor}");
         env.Add("max_write", connection.MaxWrite);
         env.Add("kernel_max_readahead", connection.MaxReadahead);
-        env.Add("read_ahead_kb", defaultReadAhead is int ra ? ra : "unknown");
+        env.Add("read_ahead_kb_after_mount", mountReadAhead is int ra ? ra : "unknown");
         env.Add("capabilities", connection.Capabilities.ToString());
         env.Add("file_size", options.SizeBytes);
         env.Add("client_chunk", options.Chunk);
@@ -165,35 +167,19 @@ internal static class Program
             "ReplyBuffer + pattern copy + ReplyBuffered"), mount, budget.Next(options.PhaseBound)));
         results.Add(PhaseRunner.Run(Read("1a-zc", $"read {size}, O_DIRECT, {chunk} requests, zero-copy reply", zeroCopyPath, true, options.SizeBytes, passes,
             "ReplyData straight from the pattern"), mount, budget.Next(options.PhaseBound)));
+        // Buffered reads come in read_ahead_kb pieces: run at the kernel's default (128 KiB) whatever
+        // the session set, then at the session's setting (or 1024 KiB if it left the default).
         string cacheNote = CacheNote(options);
-        var buffered = Read("1b", $"read {size}, buffered, {chunk} read() calls", copyPath, false, options.SizeBytes, passes,
-            $"read_ahead_kb {defaultReadAhead?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}; {cacheNote}");
-        var bufferedResult = PhaseRunner.Run(buffered, mount, budget.Next(options.PhaseBound));
-        bufferedResult.ReadAheadKb = defaultReadAhead;
-        results.Add(bufferedResult);
-        results.Add(PhaseRunner.Run(Read("1b-zc", $"read {size}, buffered, zero-copy reply", zeroCopyPath, false, options.SizeBytes, passes,
-            $"read_ahead_kb {defaultReadAhead?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}; {cacheNote}"), mount, budget.Next(options.PhaseBound)));
-
-        const int RaisedReadAhead = 1024;
-        var raised = Read("1b-ra", $"read {size}, buffered, read_ahead_kb {RaisedReadAhead}", copyPath, false, options.SizeBytes, passes,
-            $"read_ahead_kb raised to {RaisedReadAhead} for this phase; {cacheNote}");
-        if (defaultReadAhead is int original && mount.TrySetReadAheadKb(RaisedReadAhead))
-        {
-            try
-            {
-                var r = PhaseRunner.Run(raised, mount, budget.Next(options.PhaseBound));
-                r.ReadAheadKb = RaisedReadAhead;
-                results.Add(r);
-            }
-            finally
-            {
-                mount.TrySetReadAheadKb(original);
-            }
-        }
-        else
-        {
-            results.Add(new PhaseResult { Spec = raised, Skipped = $"cannot set {mount.ReadAheadPath}" });
-        }
+        int raised = mountReadAhead is int m && m != KernelDefaultReadAheadKb ? m : 1024;
+        results.Add(WithReadAhead(mount, KernelDefaultReadAheadKb, budget.Next(options.PhaseBound),
+            Read("1b", $"read {size}, buffered, read_ahead_kb {KernelDefaultReadAheadKb}, {chunk} read() calls", copyPath, false, options.SizeBytes, passes, cacheNote)));
+        results.Add(WithReadAhead(mount, KernelDefaultReadAheadKb, budget.Next(options.PhaseBound),
+            Read("1b-zc", $"read {size}, buffered, read_ahead_kb {KernelDefaultReadAheadKb}, zero-copy reply", zeroCopyPath, false, options.SizeBytes, passes, cacheNote)));
+        results.Add(WithReadAhead(mount, raised, budget.Next(options.PhaseBound),
+            Read("1b-ra", $"read {size}, buffered, read_ahead_kb {raised}", copyPath, false, options.SizeBytes, passes,
+                $"{(raised == mountReadAhead ? "the session's own read_ahead_kb" : "read_ahead_kb raised for this phase")}; {cacheNote}")));
+        results.Add(WithReadAhead(mount, raised, budget.Next(options.PhaseBound),
+            Read("1b-ra-zc", $"read {size}, buffered, read_ahead_kb {raised}, zero-copy reply", zeroCopyPath, false, options.SizeBytes, passes, cacheNote)));
 
         results.Add(PhaseRunner.Run(Stat("2", passes), mount, budget.Next(options.PhaseBound)));
     }
@@ -291,17 +277,35 @@ internal static class Program
         PhaseRunner.Run(Read("warm", "warm-up", true, Math.Min(written, 256L << 20), 1, null), mount, budget.Next(TimeSpan.FromSeconds(10)));
         results.Add(PhaseRunner.Run(Read("m-1a", $"read {Gib(written)}, O_DIRECT, {options.ChunkKiB} KiB requests", true, written, options.Passes,
             "one lock per READ, chunk copied into ReplyBuffer"), mount, budget.Next(options.PhaseBound)));
-        var buffered = PhaseRunner.Run(Read("m-1b", $"read {Gib(written)}, buffered, {options.ChunkKiB} KiB read() calls", false, written, options.Passes, cacheNote),
-            mount, budget.Next(options.PhaseBound));
-        buffered.ReadAheadKb = mount.ReadAheadKb;
-        results.Add(buffered);
+        results.Add(WithReadAhead(mount, KernelDefaultReadAheadKb, budget.Next(options.PhaseBound),
+            Read("m-1b", $"read {Gib(written)}, buffered, read_ahead_kb {KernelDefaultReadAheadKb}, {options.ChunkKiB} KiB read() calls", false, written, options.Passes, cacheNote)));
+    }
+
+    private const int KernelDefaultReadAheadKb = 128;
+
+    /// <summary>Runs a phase with the mount's read_ahead_kb set to <paramref name="kb"/>, then puts the old value back.</summary>
+    private static PhaseResult WithReadAhead(BenchMount mount, int kb, TimeSpan budget, PhaseSpec spec)
+    {
+        int? original = mount.ReadAheadKb;
+        if (original is null || !mount.TrySetReadAheadKb(kb))
+            return new PhaseResult { Spec = spec, Skipped = $"cannot set {mount.ReadAheadPath} to {kb}" };
+        try
+        {
+            var result = PhaseRunner.Run(spec, mount, budget);
+            result.ReadAheadKb = kb;
+            return result;
+        }
+        finally
+        {
+            mount.TrySetReadAheadKb(original.Value);
+        }
     }
 
     private static string Gib(long bytes) => $"{bytes / (double)(1L << 30):0.##} GiB";
 
     private static string CacheNote(Options options) => options.DropCaches
-        ? "page cache dropped before each pass"
-        : "page cache not dropped; the open without KEEP_CACHE invalidates the file's pages";
+        ? "drop_caches and a fresh open before each pass"
+        : "a fresh open (no KEEP_CACHE) drops the file's cached pages before each pass";
 
     private static void CollectEnvironment(RunInfo env, Options options)
     {
@@ -309,7 +313,7 @@ internal static class Program
         env.Add("kernel", ReadOrUnknown("/proc/sys/kernel/osrelease"));
         env.Add("cpu", File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown");
         env.Add("cpus", Environment.ProcessorCount);
-        env.Add("loadavg_start", CpuPressure.LoadAverage());
+        env.Add("loadavg_start", MachineLoad.LoadAverage());
         env.Add("dotnet", Environment.Version.ToString());
         env.Add("gc", $"{(GCSettings.IsServerGC ? "server" : "workstation")}, {GCSettings.LatencyMode}");
         env.Add("configuration", typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)

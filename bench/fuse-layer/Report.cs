@@ -15,10 +15,10 @@ internal static class Report
         w.WriteLine();
         w.WriteLine("## FUSE layer micro-benchmark");
         w.WriteLine();
-        w.WriteLine(string.Join(", ", env.Items.Where(i => i.Key is "date_utc" or "kernel" or "cpu" or "cpus" or "dotnet" or "gc" or "configuration" or "fuse_protocol" or "reader_threads" or "read_ahead_kb" or "elapsed_seconds" or "loadavg_start" or "loadavg_end")
+        w.WriteLine(string.Join(", ", env.Items.Where(i => i.Key is "date_utc" or "kernel" or "cpu" or "cpus" or "dotnet" or "gc" or "configuration" or "fuse_protocol" or "reader_threads" or "read_ahead_kb_after_mount" or "elapsed_seconds" or "loadavg_start" or "loadavg_end")
             .Select(i => $"{i.Key} {Format(i.Value)}")));
         w.WriteLine();
-        w.WriteLine("| id | phase | fs | result (median) | passes | requests in windows | daemon CPU ms (user/sys) | daemon µs/req | client CPU ms (user/sys) | process CPU ms (user/sys) | daemon alloc bytes | alloc B/req | GC gen0/1/2 | CPU pressure |");
+        w.WriteLine("| id | phase | fs | result (median) | passes | requests in windows | daemon CPU ms (user/sys) | daemon µs/req | client CPU ms (user/sys) | process CPU ms (user/sys) | daemon alloc bytes | alloc B/req | GC gen0/1/2 | other load |");
         w.WriteLine("|---|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (var r in results)
         {
@@ -47,11 +47,11 @@ internal static class Report
                 daemonAlloc.ToString("N0", Inv),
                 requests > 0 ? ((double)daemonAlloc / requests).ToString("0.##", Inv) : "-",
                 $"{t.Gen0}/{t.Gen1}/{t.Gen2}",
-                r.CpuPressurePercent is double cp ? $"{cp.ToString("0", Inv)}% |" : "- |"));
+                r.OtherCpuPercent is double other ? $"{other.ToString("0", Inv)}% |" : "- |"));
         }
         w.WriteLine();
         w.WriteLine("`*` a pass cut short by its time bound (or a signal). Requests are those handed to the filesystem inside the timed windows (FORGET not counted).");
-        w.WriteLine("CPU pressure: share of the phase's wall time in which some runnable task on the machine waited for a CPU (/proc/pressure/cpu); well above 0% means other load skewed that row.");
+        w.WriteLine("Other load: CPU used by other processes during the phase, in % of all CPUs (/proc/stat minus this process); well above 0% means the row's throughput is skewed low.");
         w.WriteLine("Daemon CPU is the reader threads' own CPU clocks (user/sys split from /proc, 10 ms ticks); client CPU is the client thread's; allocation is process-wide minus the client thread's (which is 0).");
         foreach (var r in results.Where(r => r.Spec.Note is not null && r.Skipped is null))
             w.WriteLine($"- {r.Spec.Id}: {r.Spec.Note}");
@@ -90,7 +90,7 @@ internal static class Report
             if (r.Error is not null) w.WriteString("error", r.Error);
             w.WriteNumber("median", Math.Round(r.MedianRate, 4));
             w.WriteNumber("best", Math.Round(r.BestRate, 4));
-            if (r.CpuPressurePercent is double pressure) w.WriteNumber("cpu_pressure_percent", Math.Round(pressure, 1));
+            if (r.OtherCpuPercent is double other) w.WriteNumber("other_processes_cpu_percent", Math.Round(other, 1));
             w.WriteBoolean("truncated", r.Truncated);
             w.WriteStartArray("passes");
             foreach (var p in r.Passes)
@@ -101,6 +101,8 @@ internal static class Report
                 w.WriteNumber("bytes", p.Bytes);
                 w.WriteNumber("rate", Math.Round(p.Rate, 4));
                 w.WriteBoolean("truncated", p.Truncated);
+                w.WriteNumber("requests", p.Requests);
+                w.WriteNumber("daemon_allocated_bytes", p.DaemonAllocatedBytes);
                 w.WriteEndObject();
             }
             w.WriteEndArray();

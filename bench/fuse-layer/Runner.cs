@@ -31,7 +31,7 @@ internal sealed class PhaseSpec
     public string? Note { get; init; }
 }
 
-internal sealed record PassResult(double Seconds, long Units, long Bytes, bool Truncated, double Rate);
+internal sealed record PassResult(double Seconds, long Units, long Bytes, bool Truncated, double Rate, long DaemonAllocatedBytes, long Requests);
 
 internal sealed class PhaseResult
 {
@@ -44,8 +44,8 @@ internal sealed class PhaseResult
     public string? Skipped;
     public int? ReadAheadKb;
 
-    /// <summary>Share of the phase's wall time during which some runnable task waited for a CPU (/proc/pressure/cpu), in percent; null if unknown.</summary>
-    public double? CpuPressurePercent;
+    /// <summary>CPU used by other processes during the phase, in percent of all the machine's CPUs; null if unknown.</summary>
+    public double? OtherCpuPercent;
 
     public double MedianRate
     {
@@ -73,9 +73,17 @@ internal static class PhaseRunner
     /// <summary>How long past its deadline a phase may take (a pass in flight, close, drop caches) before it counts as hung.</summary>
     public static readonly TimeSpan HangGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>Ids of the phases to run (null: all); warm-ups and set-up phases always run.</summary>
+    public static ISet<string>? Selected { get; set; }
+
     public static PhaseResult Run(PhaseSpec spec, BenchMount mount, TimeSpan budget)
     {
         var result = new PhaseResult { Spec = spec, ExactDaemonCpu = mount.Probe.HasReaderClocks };
+        if (Selected is not null && !Selected.Contains(spec.Id) && spec.Id is not ("warm" or "m-create" or "m-write"))
+        {
+            result.Skipped = "not selected";
+            return result;
+        }
         if (budget <= TimeSpan.Zero || Emergency.Cancelled)
         {
             result.Skipped = Emergency.Cancelled ? "cancelled" : "time budget exhausted";
@@ -83,7 +91,7 @@ internal static class PhaseRunner
         }
         var probe = mount.Probe;
         var (user0, system0) = probe.DaemonTicks();
-        long pressure0 = CpuPressure.SomeMicroseconds(), start = Stopwatch.GetTimestamp();
+        var load0 = MachineLoad.Sample();
         long deadline = Stopwatch.GetTimestamp() + (long)(budget.TotalSeconds * Stopwatch.Frequency);
         var passes = new PassResult[spec.Passes];
         var windows = new Snapshot[spec.Passes];
@@ -106,7 +114,8 @@ internal static class PhaseRunner
                         windows[pass] = after - before;
                         double seconds = windows[pass].Seconds;
                         double rate = spec.Unit == RateUnit.Bytes ? outcome.Bytes / seconds / 1e9 : outcome.Units / seconds;
-                        passes[pass] = new PassResult(seconds, outcome.Units, outcome.Bytes, outcome.Truncated, rate);
+                        passes[pass] = new PassResult(seconds, outcome.Units, outcome.Bytes, outcome.Truncated, rate,
+                            windows[pass].AllocatedBytes - windows[pass].ClientAllocatedBytes, windows[pass].Requests);
                         done = pass + 1;
                         if (outcome.Truncated) break;
                     }
@@ -127,8 +136,7 @@ internal static class PhaseRunner
             Emergency.AbortAndExit($"phase {spec.Id} ({spec.Name}) did not finish within {budget.TotalSeconds:0} s + {HangGrace.TotalSeconds:0} s grace");
 
         var (user1, system1) = probe.DaemonTicks();
-        long pressure1 = CpuPressure.SomeMicroseconds(), wallUs = (Stopwatch.GetTimestamp() - start) * 1_000_000 / Stopwatch.Frequency;
-        if (pressure0 >= 0 && pressure1 >= 0 && wallUs > 0) result.CpuPressurePercent = Math.Min(100, 100.0 * (pressure1 - pressure0) / wallUs);
+        result.OtherCpuPercent = MachineLoad.OtherPercent(load0, MachineLoad.Sample());
         result.DaemonUserTicks = user1 - user0;
         result.DaemonSystemTicks = system1 - system0;
         for (int i = 0; i < done; i++)
@@ -141,25 +149,40 @@ internal static class PhaseRunner
     }
 }
 
-/// <summary>Pressure stall information for the CPU: how much of the time runnable tasks waited for one (other load on the machine).</summary>
-internal static class CpuPressure
+/// <summary>
+/// How busy the rest of the machine was: all CPUs' busy time (/proc/stat) minus this process's
+/// (getrusage), so a row measured while other sessions built or tested can be told apart.
+/// </summary>
+internal static class MachineLoad
 {
-    /// <summary>The cumulative "some" stall time in microseconds, or -1 when PSI is unavailable.</summary>
-    public static long SomeMicroseconds()
+    public readonly record struct CpuSample(long BusyTicks, long OwnUs, long WallTicks);
+
+    public static CpuSample? Sample()
     {
         try
         {
-            foreach (string line in File.ReadLines("/proc/pressure/cpu"))
-            {
-                if (!line.StartsWith("some ", StringComparison.Ordinal)) continue;
-                int at = line.IndexOf("total=", StringComparison.Ordinal);
-                if (at >= 0 && long.TryParse(line.AsSpan(at + 6), System.Globalization.CultureInfo.InvariantCulture, out long total)) return total;
-            }
+            string? line = File.ReadLines("/proc/stat").FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+            if (line is null) return null;
+            long[] f = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture))];
+            // user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait (guest time is inside user).
+            long busy = f[0] + f[1] + f[2] + f[5] + f[6] + (f.Length > 7 ? f[7] : 0);
+            var (user, system) = Sys.Usage(Sys.RUSAGE_SELF);
+            return new CpuSample(busy, user + system, Stopwatch.GetTimestamp());
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or FormatException)
         {
+            return null;
         }
-        return -1;
+    }
+
+    public static double? OtherPercent(CpuSample? before, CpuSample? after)
+    {
+        if (before is not { } a || after is not { } b) return null;
+        double wallSeconds = (double)(b.WallTicks - a.WallTicks) / Stopwatch.Frequency;
+        if (wallSeconds <= 0) return null;
+        double busySeconds = (b.BusyTicks - a.BusyTicks) / 100.0; // USER_HZ
+        double ownSeconds = (b.OwnUs - a.OwnUs) / 1e6;
+        return Math.Clamp(100 * (busySeconds - ownSeconds) / (wallSeconds * Environment.ProcessorCount), 0, 100);
     }
 
     /// <summary>The 1-, 5- and 15-minute load averages.</summary>
