@@ -1,8 +1,12 @@
 using Bucketfs.Core.Metadata;
+using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
+using Bucketfs.Core.Write;
 using Bucketfs.Fuse;
 using Bucketfs.Fuse.Protocol;
 using Bucketfs.Fuse.Session;
+using Bucketfs.ObjectStore;
+using Microsoft.Extensions.Logging;
 
 namespace Bucketfs.Core;
 
@@ -11,58 +15,210 @@ public sealed partial class BucketFileSystem
     private const int AccessModeMask = 3;
     private const int OTrunc = 0x200;
 
+    /// <summary>An open handle: a prefetching reader of one version, or the inode's staged copy.</summary>
+    private sealed class OpenFile(Inode node, ObjectReader? reader, StagedFile? staged)
+    {
+        public Inode Node { get; } = node;
+        public ObjectReader? Reader { get; } = reader;
+        public StagedFile? Staged { get; } = staged;
+    }
+
     public async ValueTask Open(FuseRequest request, ulong node, int flags)
     {
         var inode = Node(node);
         if (inode.Kind == EntryKind.Directory) throw new FuseException(Errno.EISDIR);
-        if ((flags & AccessModeMask) != 0 || (flags & OTrunc) != 0) throw new FuseException(Errno.EROFS);
+        bool write = (flags & AccessModeMask) != 0 || (flags & OTrunc) != 0;
+        if (write && _options.ReadOnly) throw new FuseException(Errno.EROFS);
+        var cancellation = request.CancellationToken;
+
+        // A file being changed is read through its staged copy, so readers see what was written.
+        if (write || _staged.ContainsKey(inode.Id))
+        {
+            var staged = await Stage(inode, cancellation);
+            await staged.Gate.WaitAsync(cancellation);
+            try
+            {
+                if (write && (flags & OTrunc) != 0) staged.Truncate(0);
+                staged.OpenHandles++;
+            }
+            finally
+            {
+                staged.Gate.Release();
+            }
+            await request.ReplyOpen(AddHandle(new OpenFile(inode, null, staged)));
+            return;
+        }
 
         // Attributes within the TTL (from a listing or lookup) are trusted; otherwise the object
         // is asked for its current version, which every read will then insist on.
         if (!_cache.TryGet(inode.Path, out var attributes) || attributes is null || attributes.Kind != inode.Kind)
-            attributes = await Store(() => _resolver.HeadAsync(inode.Path, request.CancellationToken)) ?? throw new FuseException(Errno.ENOENT);
+            attributes = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
         inode.Attributes = attributes;
 
         var flagsOut = inode.LastOpenedETag == attributes.ETag && attributes.ETag.Length > 0 ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
         inode.LastOpenedETag = attributes.ETag;
+        var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning);
+        await request.ReplyOpen(AddHandle(new OpenFile(inode, reader, null)), flagsOut);
+    }
+
+    private ulong AddHandle(OpenFile file)
+    {
         ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _files[handle] = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning);
-        await request.ReplyOpen(handle, flagsOut);
+        _files[handle] = file;
+        return handle;
     }
 
     public ValueTask Read(FuseRequest request, ulong node, ulong handle, long offset, int size)
     {
-        if (!_files.TryGetValue(handle, out var reader)) return request.ReplyError(Errno.EBADF);
-        if (reader.TryRead(offset, request.ReplyBuffer(size), out int read)) return request.ReplyBuffered(read);
-        return ReadLater(request, reader, offset, size);
+        if (!_files.TryGetValue(handle, out var file)) return request.ReplyError(Errno.EBADF);
+        if (file.Reader is { } reader && reader.TryRead(offset, request.ReplyBuffer(size), out int read)) return request.ReplyBuffered(read);
+        return ReadLater(request, file, offset, size);
     }
 
-    private async ValueTask ReadLater(FuseRequest request, ObjectReader reader, long offset, int size)
+    private async ValueTask ReadLater(FuseRequest request, OpenFile file, long offset, int size)
     {
-        int read = await Store(() => reader.ReadAsync(offset, request.ReplyBufferMemory(size), request.CancellationToken));
+        var cancellation = request.CancellationToken;
+        var destination = request.ReplyBufferMemory(size);
+        int read;
+        if (file.Reader is { } reader)
+        {
+            read = await Store(() => reader.ReadAsync(offset, destination, cancellation));
+        }
+        else
+        {
+            var staged = file.Staged!;
+            await staged.Gate.WaitAsync(cancellation);
+            try
+            {
+                read = await Store(() => staged.ReadAsync(_store, offset, destination, cancellation));
+            }
+            finally
+            {
+                staged.Gate.Release();
+            }
+        }
         await request.ReplyBuffered(read);
     }
 
-    public ValueTask Release(FuseRequest request, ulong node, ulong handle, int flags)
+    public ValueTask Write(FuseRequest request, ulong node, ulong handle, long offset, FuseData data, uint writeFlags)
     {
-        if (_files.TryRemove(handle, out var reader)) reader.Dispose();
-        return request.ReplyOk();
+        if (!_files.TryGetValue(handle, out var file) || file.Staged is not { } staged) return request.ReplyError(Errno.EBADF);
+        if (!staged.Gate.Wait(0)) return WriteLater(request, staged, offset, data);
+        try
+        {
+            staged.Write(offset, data.Span);
+        }
+        finally
+        {
+            staged.Gate.Release();
+        }
+        return request.ReplyWrite(data.Length);
     }
 
-    public ValueTask Flush(FuseRequest request, ulong node, ulong handle, ulong lockOwner) => request.ReplyOk();
+    private async ValueTask WriteLater(FuseRequest request, StagedFile staged, long offset, FuseData data)
+    {
+        await staged.Gate.WaitAsync(request.CancellationToken);
+        try
+        {
+            staged.Write(offset, data.Span);
+        }
+        finally
+        {
+            staged.Gate.Release();
+        }
+        await request.ReplyWrite(data.Length);
+    }
 
-    public ValueTask Fsync(FuseRequest request, ulong node, ulong handle, bool dataOnly) => request.ReplyOk();
+    /// <summary>close(): the data must be in the bucket before this returns, or close() fails with EIO.</summary>
+    public async ValueTask Flush(FuseRequest request, ulong node, ulong handle, ulong lockOwner)
+    {
+        if (_files.TryGetValue(handle, out var file) && file.Staged is { Dirty: true } staged)
+            await Upload(file.Node, staged, request.CancellationToken);
+        await request.ReplyOk();
+    }
 
-    // Until writes land, every change is refused as on a read-only mount.
-    public ValueTask SetAttr(FuseRequest request, ulong node, SetAttrRequest change) => request.ReplyError(Errno.EROFS);
-    public ValueTask Create(FuseRequest request, ulong parent, FuseName name, uint mode, uint umask, int flags) => request.ReplyError(Errno.EROFS);
-    public ValueTask MkDir(FuseRequest request, ulong parent, FuseName name, uint mode, uint umask) => request.ReplyError(Errno.EROFS);
-    public ValueTask MkNod(FuseRequest request, ulong parent, FuseName name, uint mode, uint rdev, uint umask) => request.ReplyError(Errno.EROFS);
-    public ValueTask Symlink(FuseRequest request, ulong parent, FuseName name, FuseName target) => request.ReplyError(Errno.EROFS);
-    public ValueTask Unlink(FuseRequest request, ulong parent, FuseName name) => request.ReplyError(Errno.EROFS);
-    public ValueTask RmDir(FuseRequest request, ulong parent, FuseName name) => request.ReplyError(Errno.EROFS);
-    public ValueTask Rename(FuseRequest request, ulong parent, FuseName name, ulong newParent, FuseName newName, uint flags) => request.ReplyError(Errno.EROFS);
-    public ValueTask Link(FuseRequest request, ulong node, ulong newParent, FuseName newName) => request.ReplyError(Errno.EROFS);
-    public ValueTask SetXattr(FuseRequest request, ulong node, FuseName name, FuseData value, int flags) => request.ReplyError(Errno.EROFS);
-    public ValueTask RemoveXattr(FuseRequest request, ulong node, FuseName name) => request.ReplyError(Errno.EROFS);
+    public async ValueTask Fsync(FuseRequest request, ulong node, ulong handle, bool dataOnly)
+    {
+        if (_files.TryGetValue(handle, out var file) && file.Staged is { Dirty: true } staged)
+            await Upload(file.Node, staged, request.CancellationToken);
+        await request.ReplyOk();
+    }
+
+    public async ValueTask Release(FuseRequest request, ulong node, ulong handle, int flags)
+    {
+        await request.ReplyOk();
+        if (!_files.TryRemove(handle, out var file)) return;
+        file.Reader?.Dispose();
+        if (file.Staged is { } staged) await Unstage(file.Node, staged, closing: true);
+    }
+
+    /// <summary>The inode's staged copy, created from the current version on first need.</summary>
+    private async Task<StagedFile> Stage(Inode inode, CancellationToken cancellation)
+    {
+        await _stagingLock.WaitAsync(cancellation);
+        try
+        {
+            if (_staged.TryGetValue(inode.Id, out var existing)) return existing;
+            var current = await Store(() => _resolver.HeadAsync(inode.Path, cancellation));
+            var attr = _attributes.Map(inode.Id, current ?? inode.Attributes);
+            var metadata = S3fsMetadata.For(attr.Mode, attr.Uid, attr.Gid, UnixTime.Now, current?.Metadata);
+            var staged = StagedFile.Create(_stagingDirectory, inode.Path, current?.ETag, current?.Size ?? 0, metadata);
+            if (current is null) staged.Truncate(0);
+            _staged[inode.Id] = staged;
+            return staged;
+        }
+        finally
+        {
+            _stagingLock.Release();
+        }
+    }
+
+    /// <summary>Uploads a staged file; on failure the copy stays (and is logged) and the caller gets EIO.</summary>
+    private async Task Upload(Inode inode, StagedFile staged, CancellationToken cancellation)
+    {
+        await staged.Gate.WaitAsync(cancellation);
+        try
+        {
+            if (!staged.Dirty || staged.Deleted) return;
+            if (staged.MtimeFromWrites) staged.Manifest.Metadata["mtime"] = UnixTime.Now.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var info = await _uploader.UploadAsync(staged, cancellation);
+            var attributes = new EntryAttributes(inode.Kind, info.Size, info.ETag, DateTimeOffset.UtcNow) { Metadata = new Dictionary<string, string>(staged.Manifest.Metadata) };
+            inode.Attributes = attributes;
+            _cache.Add(inode.Path, attributes);
+        }
+        catch (ObjectStoreException e)
+        {
+            _log.LogError("Upload of {Key} failed: {Message}; the data is kept in {Path}", staged.Key, e.Message, staged.DataPath);
+            throw new FuseException(Errno.EIO, e.Message);
+        }
+        finally
+        {
+            staged.Gate.Release();
+        }
+    }
+
+    /// <summary>A handle on a staged file closed: the last one uploads what is left and removes the local copy.</summary>
+    private async Task Unstage(Inode inode, StagedFile staged, bool closing)
+    {
+        try
+        {
+            if (staged.Dirty && !staged.Deleted) await Upload(inode, staged, CancellationToken.None);
+        }
+        catch (FuseException)
+        {
+            // Logged by Upload; the staged copy stays for the next attempt or the next mount.
+        }
+        await staged.Gate.WaitAsync();
+        try
+        {
+            if (closing) staged.OpenHandles--;
+            if (staged.OpenHandles > 0 || (staged.Dirty && !staged.Deleted)) return;
+            _staged.TryRemove(new KeyValuePair<ulong, StagedFile>(inode.Id, staged));
+            staged.Discard();
+        }
+        finally
+        {
+            staged.Gate.Release();
+        }
+    }
 }

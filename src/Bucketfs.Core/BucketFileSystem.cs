@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
+using Bucketfs.Core.Write;
 using Bucketfs.Fuse;
 using Bucketfs.Fuse.Protocol;
 using Bucketfs.Fuse.Session;
@@ -12,8 +13,8 @@ namespace Bucketfs.Core;
 
 /// <summary>
 /// A bucket (or a prefix of it) served as a filesystem: names and attributes from listings and
-/// HEADs through the metadata cache, file data through per-handle prefetching readers.
-/// Changes are refused with EROFS.
+/// HEADs through the metadata cache, file data through per-handle prefetching readers, changes
+/// through a staged local copy per file that close() and fsync() upload.
 /// </summary>
 public sealed partial class BucketFileSystem : IFuseFileSystem
 {
@@ -26,7 +27,11 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly AttributeMapper _attributes;
     private readonly MemoryLimiter _memory;
     private readonly ReadTuning _tuning;
-    private readonly ConcurrentDictionary<ulong, ObjectReader> _files = new();
+    private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
+    private readonly ConcurrentDictionary<ulong, StagedFile> _staged = new();
+    private readonly SemaphoreSlim _stagingLock = new(1, 1);
+    private readonly Uploader _uploader;
+    private readonly string _stagingDirectory;
     private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
     private long _nextHandle;
 
@@ -40,6 +45,8 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options);
+        _uploader = new Uploader(store, UploadTuning.Default, log);
+        _stagingDirectory = options.StagingDirectory;
     }
 
     /// <summary>Prefetch bytes held now, for diagnostics and tests.</summary>
@@ -79,7 +86,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     public ValueTask GetAttr(FuseRequest request, ulong node, ulong? handle)
     {
         var inode = Node(node);
-        if (inode.Id == InodeTable.RootId) return request.ReplyAttr(_attributes.Map(inode), Ttl);
+        if (inode.Id == InodeTable.RootId || _staged.ContainsKey(inode.Id)) return request.ReplyAttr(_attributes.Map(inode.Id, Effective(inode)), Ttl);
         if (_cache.TryGet(inode.Path, out var cached))
         {
             if (cached is null || cached.Kind != inode.Kind) return request.ReplyError(Errno.ENOENT);

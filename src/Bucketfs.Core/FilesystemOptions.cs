@@ -17,6 +17,12 @@ public sealed record FilesystemOptions
 
     public bool ReadOnly { get; init; }
 
+    /// <summary>Where files being changed are staged before upload (one folder per bucket and prefix).</summary>
+    public string StagingDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "bucketfs-staging");
+
+    /// <summary>Most keys a directory rename may copy; larger renames are refused (EXDEV makes mv copy instead).</summary>
+    public int RenameDirectoryLimit { get; init; } = 10_000;
+
     /// <summary>Bytes of prefetched data held at once over all open files.</summary>
     public long MemoryLimit { get; init; } = 160L << 20;
 

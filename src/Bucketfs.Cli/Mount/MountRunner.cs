@@ -151,7 +151,20 @@ internal static class MountRunner
             MetadataTtl = s.MetadataTtl,
             MemoryLimit = s.MemoryLimit ?? defaults.MemoryLimit,
             ReadOnly = s.ReadOnly,
+            StagingDirectory = StagingDirectory(s),
+            RenameDirectoryLimit = s.RenameDirectoryLimit ?? defaults.RenameDirectoryLimit,
         };
+    }
+
+    /// <summary>One staging folder per bucket and prefix, so a later mount of the same place finds what a crash left.</summary>
+    private static string StagingDirectory(MountSettings s)
+    {
+        string root = s.CacheDirectory ?? (Identity.IsRoot
+            ? "/var/cache/bucketfs"
+            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "bucketfs"));
+        string place = (s.Endpoint?.Authority ?? "aws") + "/" + s.Source.Bucket + "/" + s.Source.Prefix;
+        string name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(place)))[..16].ToLowerInvariant();
+        return Path.Combine(root, "staging", $"{s.Source.Bucket}-{name}");
     }
 
     private static IReadOnlyDictionary<string, string?> CurrentEnvironment()

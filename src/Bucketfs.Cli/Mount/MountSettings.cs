@@ -25,6 +25,8 @@ internal sealed class MountSettings
     public bool Foreground { get; set; }
     public string? LogFile { get; set; }
     public bool Debug { get; set; }
+    public string? CacheDirectory { get; set; }
+    public int? RenameDirectoryLimit { get; set; }
     public IReadOnlyList<string> IgnoredOptions { get; set; } = [];
 
     /// <summary>s3fs options accepted for compatibility that change nothing here, and mount(8)'s generic ones.</summary>
@@ -65,6 +67,7 @@ internal sealed class MountSettings
                 case "nonempty": NonEmpty = true; break;
                 case "stat_cache_expire": MetadataTtl = ParseTtl(Require(name, value)); break;
                 case "logfile": LogFile = Require(name, value); break;
+                case "cache_dir": CacheDirectory = Require(name, value); break;
                 case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
                 case "f" or "foreground": Foreground = true; break;
                 case "d" or "debug": Debug = true; break;

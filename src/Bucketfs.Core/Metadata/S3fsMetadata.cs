@@ -6,7 +6,7 @@ namespace Bucketfs.Core.Metadata;
 /// s3fs's x-amz-meta-* conventions, so objects written by s3fs look the same here: mode, uid and
 /// gid as decimal numbers, mtime as Unix seconds (optionally with a fraction).
 /// </summary>
-internal static class S3fsMetadata
+internal static partial class S3fsMetadata
 {
     public const uint TypeMask = 0xF000;
     public const uint SymlinkType = 0xA000;

@@ -3,17 +3,19 @@ using Bucketfs.Core.Metadata;
 namespace Bucketfs.Core.Namespace;
 
 /// <summary>
-/// A node the kernel knows by id. Its path is fixed (a rename in the bucket is a new node); its
-/// attributes are the last ones seen, refreshed through the metadata cache.
+/// A node the kernel knows by id. Its place changes only when renamed through this mount (the
+/// kernel keeps the id); its attributes are the last ones seen, refreshed through the metadata cache.
 /// </summary>
 internal sealed class Inode(ulong id, ulong parentId, string name, string path, EntryKind kind)
 {
     public ulong Id { get; } = id;
-    public ulong ParentId { get; } = parentId;
-    public string Name { get; } = name;
+
+    // Changed only by InodeTable under its lock, on rename.
+    public ulong ParentId { get; set; } = parentId;
+    public string Name { get; set; } = name;
 
     /// <summary>Path relative to the mount's prefix, without trailing '/' ("" for the root).</summary>
-    public string Path { get; } = path;
+    public string Path { get; set; } = path;
 
     public EntryKind Kind { get; } = kind;
 

@@ -47,6 +47,37 @@ internal sealed class InodeTable
         }
     }
 
+    /// <summary>The name is gone (unlink, rmdir): a new node with that name gets a new id.</summary>
+    public void Unlink(ulong parent, string name)
+    {
+        lock (_lock) _byName.Remove((parent, name));
+    }
+
+    /// <summary>A rename through this mount: the kernel keeps the node id, so the node and everything below it move.</summary>
+    public void Move(ulong parent, string name, Inode newParent, string newName)
+    {
+        lock (_lock)
+        {
+            _byName.Remove((newParent.Id, newName));
+            if (!_byName.Remove((parent, name), out var node)) return;
+            string oldPath = node.Path;
+            node.ParentId = newParent.Id;
+            node.Name = newName;
+            node.Path = newParent.Path.Length == 0 ? newName : newParent.Path + "/" + newName;
+            _byName[(newParent.Id, newName)] = node;
+            if (node.Kind != EntryKind.Directory) return;
+            string oldPrefix = oldPath + "/";
+            foreach (var descendant in _byId.Values)
+                if (descendant.Path.StartsWith(oldPrefix, StringComparison.Ordinal))
+                    descendant.Path = node.Path + "/" + descendant.Path[oldPrefix.Length..];
+        }
+    }
+
+    public Inode? Child(ulong parent, string name)
+    {
+        lock (_lock) return _byName.GetValueOrDefault((parent, name));
+    }
+
     public void Forget(ulong id, ulong count)
     {
         lock (_lock)

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using Bucketfs.ObjectStore;
+using Microsoft.Win32.SafeHandles;
+
+namespace Bucketfs.Core.Write;
+
+/// <summary>
+/// The local copy of a file being changed: one per inode, shared by all its handles, so they see
+/// each other's writes. Only the ranges that are read or written are local; the rest still comes
+/// from the base version (the object as it was when staging began), fetched with If-Match when
+/// needed. A manifest beside the data says which object and version it belongs to, so a new mount
+/// can finish the upload after a crash.
+/// </summary>
+internal sealed class StagedFile : IDisposable
+{
+    private readonly SafeFileHandle _file;
+    private readonly RangeSet _present = new();
+    private readonly RangeSet _written = new();
+    private long _manifestSavedAt;
+
+    private StagedFile(string key, string dataPath, SafeFileHandle file, StagedManifest manifest)
+    {
+        Key = key;
+        DataPath = dataPath;
+        _file = file;
+        Manifest = manifest;
+    }
+
+    /// <summary>Serializes fetches, writes and uploads of this file.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    public string Key { get; private set; }
+    public string DataPath { get; }
+    public string ManifestPath => DataPath + ".json";
+    public StagedManifest Manifest { get; }
+
+    public long Size { get; private set; }
+
+    /// <summary>Changed since the last successful upload.</summary>
+    public bool Dirty { get; private set; }
+
+    public int OpenHandles;
+
+    /// <summary>The file was unlinked while staged: nothing may be uploaded any more.</summary>
+    public bool Deleted { get; set; }
+
+    /// <summary>The mtime comes from the last write (now) rather than an explicit utimens.</summary>
+    public bool MtimeFromWrites { get; set; } = true;
+
+    /// <summary>Bytes below this come from the base object unless written; above it the file is local only.</summary>
+    private long BaseLimit => Manifest.BaseETag is null ? 0 : Math.Min(Manifest.BaseSize, _baseLimit);
+    private long _baseLimit = long.MaxValue;
+
+    public static StagedFile Create(string directory, string key, string? baseETag, long baseSize, IReadOnlyDictionary<string, string> metadata)
+    {
+        Directory.CreateDirectory(directory);
+        string dataPath = Path.Combine(directory, Guid.NewGuid().ToString("N"));
+        var file = File.OpenHandle(dataPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        var manifest = new StagedManifest { Key = key, BaseETag = baseETag, BaseSize = baseSize, Metadata = new Dictionary<string, string>(metadata) };
+        var staged = new StagedFile(key, dataPath, file, manifest) { Size = baseETag is null ? 0 : baseSize };
+        RandomAccess.SetLength(file, staged.Size);
+        staged.SaveManifest();
+        return staged;
+    }
+
+    /// <summary>A fresh, empty version (O_TRUNC or a new file): nothing of the base is needed.</summary>
+    public void Truncate(long length)
+    {
+        if (length < Size)
+        {
+            _present.Truncate(length);
+            _written.Truncate(length);
+            _baseLimit = Math.Min(_baseLimit, length);
+        }
+        else
+        {
+            // Growing exposes zeros, never the base's old bytes.
+            _present.Add(Size, length);
+            _written.Add(Size, length);
+        }
+        Size = length;
+        RandomAccess.SetLength(_file, length);
+        Dirty = true;
+        SaveManifest();
+    }
+
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        RandomAccess.Write(_file, data, offset);
+        if (offset > Size)
+        {
+            _present.Add(Size, offset);
+            _written.Add(Size, offset);
+        }
+        _present.Add(offset, offset + data.Length);
+        _written.Add(offset, offset + data.Length);
+        Size = Math.Max(Size, offset + data.Length);
+        Dirty = true;
+        MtimeFromWrites = true;
+        // The manifest follows the data closely enough for recovery without a write per request.
+        if (Environment.TickCount64 - _manifestSavedAt > 1000) SaveManifest();
+    }
+
+    /// <summary>Reads local bytes, first fetching from the base version whatever of the range is not local yet.</summary>
+    public async Task<int> ReadAsync(IObjectStore store, long offset, Memory<byte> destination, CancellationToken cancellation)
+    {
+        long end = Math.Min(offset + destination.Length, Size);
+        if (end <= offset) return 0;
+        await FetchAsync(store, offset, end, cancellation).ConfigureAwait(false);
+        return RandomAccess.Read(_file, destination.Span[..(int)(end - offset)], offset);
+    }
+
+    /// <summary>Makes [start, end) local, fetching the parts that come from the base version.</summary>
+    public async Task FetchAsync(IObjectStore store, long start, long end, CancellationToken cancellation)
+    {
+        long limit = Math.Min(end, BaseLimit);
+        foreach (var (s, e) in _present.Missing(start, limit))
+        {
+            var buffer = new byte[e - s];
+            int n = await store.ReadAsync(Manifest.Key, s, buffer, Manifest.BaseETag, cancellation).ConfigureAwait(false);
+            if (n != buffer.Length)
+                throw new ObjectStoreException(StoreError.PreconditionFailed, $"{Manifest.Key} is shorter than when it was opened");
+            RandomAccess.Write(_file, buffer, s);
+            _present.Add(s, e);
+        }
+        // Past the base everything is local (zeros where never written).
+        if (end > limit) _present.Add(Math.Max(start, limit), end);
+    }
+
+    /// <summary>Whether [start, end) is still exactly the base version's bytes (a server-side copy can stand in for it).</summary>
+    public bool IsUnchangedBase(long start, long end) => Manifest.BaseETag != null && end <= BaseLimit && !_written.Overlaps(start, end);
+
+    public int ReadLocal(long offset, Span<byte> destination) => RandomAccess.Read(_file, destination, offset);
+
+    /// <summary>The upload of this content succeeded: it is now the base version.</summary>
+    public void Uploaded(string etag, long uploadedSize)
+    {
+        Manifest.BaseETag = etag;
+        Manifest.BaseSize = uploadedSize;
+        _baseLimit = long.MaxValue;
+        _written.Truncate(0);
+        if (uploadedSize == Size) Dirty = false;
+        SaveManifest();
+    }
+
+    /// <summary>Metadata changed (chmod, chown, utimens): the next upload carries it.</summary>
+    public void SetMetadata(Dictionary<string, string> metadata, bool explicitMtime)
+    {
+        Manifest.Metadata = metadata;
+        if (explicitMtime) MtimeFromWrites = false;
+        Dirty = true;
+    }
+
+    public void Renamed(string key)
+    {
+        Key = key;
+        Manifest.Key = key;
+        SaveManifest();
+    }
+
+    public void SaveManifest()
+    {
+        Manifest.Size = Size;
+        Manifest.Dirty = Dirty;
+        Manifest.Written = [.. _written.Ranges.Select(r => new[] { r.Start, r.End })];
+        Manifest.Present = [.. _present.Ranges.Select(r => new[] { r.Start, r.End })];
+        File.WriteAllText(ManifestPath, JsonSerializer.Serialize(Manifest, StagedManifest.Json));
+        _manifestSavedAt = Environment.TickCount64;
+    }
+
+    /// <summary>Removes the local copy (after a clean upload, or when the file is deleted).</summary>
+    public void Discard()
+    {
+        Dispose();
+        File.Delete(ManifestPath);
+        File.Delete(DataPath);
+    }
+
+    public void Dispose() => _file.Dispose();
+}
+
+/// <summary>What a staged file is, kept beside its data as JSON for recovery after a crash.</summary>
+internal sealed class StagedManifest
+{
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public string Key { get; set; } = "";
+    public string? BaseETag { get; set; }
+    public long BaseSize { get; set; }
+    public long Size { get; set; }
+    public bool Dirty { get; set; }
+    public Dictionary<string, string> Metadata { get; set; } = [];
+    public long[][] Written { get; set; } = [];
+    public long[][] Present { get; set; } = [];
+}
