@@ -49,6 +49,10 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _stagingDirectory = options.StagingDirectory;
     }
 
+    /// <summary>Uploads what a previous mount of this bucket left staged; call before mounting.</summary>
+    public Task<(int Uploaded, int KeptAside)> RecoverStagedAsync(CancellationToken cancellation) =>
+        new StagingRecovery(_store, _uploader, _log).RecoverAsync(_stagingDirectory, cancellation);
+
     /// <summary>Prefetch bytes held now, for diagnostics and tests.</summary>
     public long PrefetchBytesInUse => _memory.Used;
 

@@ -58,6 +58,7 @@ internal static class MountRunner
             CheckBucket(storeOptions, settings, credentials.Source);
 
             var fs = new BucketFileSystem(store, FilesystemOptions(settings), log);
+            if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), settings, credentials.Source);
             var mount = new MountOptions
             {
                 Mountpoint = settings.Mountpoint,

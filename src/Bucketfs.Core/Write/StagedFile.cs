@@ -63,6 +63,19 @@ internal sealed class StagedFile : IDisposable
         return staged;
     }
 
+    /// <summary>Reopens a staged file a previous mount left, as its manifest describes it.</summary>
+    public static StagedFile Reopen(string manifestPath)
+    {
+        var manifest = JsonSerializer.Deserialize<StagedManifest>(File.ReadAllText(manifestPath), StagedManifest.Json)
+            ?? throw new InvalidDataException($"{manifestPath} is empty");
+        string dataPath = manifestPath[..^".json".Length];
+        var file = File.OpenHandle(dataPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        var staged = new StagedFile(manifest.Key, dataPath, file, manifest) { Size = RandomAccess.GetLength(file), Dirty = manifest.Dirty };
+        foreach (var range in manifest.Present) staged._present.Add(range[0], range[1]);
+        foreach (var range in manifest.Written) staged._written.Add(range[0], range[1]);
+        return staged;
+    }
+
     /// <summary>A fresh, empty version (O_TRUNC or a new file): nothing of the base is needed.</summary>
     public void Truncate(long length)
     {
@@ -86,6 +99,8 @@ internal sealed class StagedFile : IDisposable
 
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
+        bool wasDirty = Dirty;
+        int rangesBefore = _written.Ranges.Count;
         RandomAccess.Write(_file, data, offset);
         if (offset > Size)
         {
@@ -97,8 +112,9 @@ internal sealed class StagedFile : IDisposable
         Size = Math.Max(Size, offset + data.Length);
         Dirty = true;
         MtimeFromWrites = true;
-        // The manifest follows the data closely enough for recovery without a write per request.
-        if (Environment.TickCount64 - _manifestSavedAt > 1000) SaveManifest();
+        // The manifest follows the data closely enough for recovery without a write per request:
+        // at once when the file becomes dirty or gains a new written range, otherwise once a second.
+        if (!wasDirty || _written.Ranges.Count != rangesBefore || Environment.TickCount64 - _manifestSavedAt > 1000) SaveManifest();
     }
 
     /// <summary>Reads local bytes, first fetching from the base version whatever of the range is not local yet.</summary>
