@@ -21,17 +21,25 @@ public sealed class BucketMount : IDisposable
 
     public string Directory { get; }
     public string Path { get; }
+    public int Pid => _daemon.Id;
+
+    /// <summary>The default cache folder of this mount (staged files are below it, in staging/).</summary>
+    public string CacheDirectory => System.IO.Path.Combine(Directory, "cache");
 
     public string this[string relative] => System.IO.Path.Combine(Path, relative);
 
     public static string CliPath => System.IO.Path.Combine(AppContext.BaseDirectory, "bucketfs.dll");
 
-    public static BucketMount Start(TestStore store, string bucket, params string[] extra)
+    public static BucketMount Start(TestStore store, string bucket, params string[] extra) => StartAt(store, store.Endpoint, bucket, extra);
+
+    /// <summary>Mounts through another endpoint (a proxy in front of the store).</summary>
+    public static BucketMount StartAt(TestStore store, string endpoint, string bucket, params string[] extra)
     {
         string directory = System.IO.Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
         string mountpoint = System.IO.Path.Combine(directory, "mnt");
         System.IO.Directory.CreateDirectory(mountpoint);
-        var start = Cli.StartInfo(store, ["mount", $"s3://{bucket}", mountpoint, "--endpoint-url", store.Endpoint, "--force-path-style", "--foreground", .. extra]);
+        string[] cache = extra.Contains("--cache-dir") ? [] : ["--cache-dir", System.IO.Path.Combine(directory, "cache")];
+        var start = Cli.StartInfo(store, ["mount", $"s3://{bucket}", mountpoint, "--endpoint-url", endpoint, "--force-path-style", "--foreground", .. cache, .. extra]);
         var daemon = Process.Start(start)!;
         var ready = new TaskCompletionSource<bool>();
         var log = new System.Text.StringBuilder();

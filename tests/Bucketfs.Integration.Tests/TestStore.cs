@@ -70,6 +70,43 @@ public sealed class TestStore
         return Client.PutObjectAsync(request);
     }
 
+    public async Task<byte[]?> GetAsync(string bucket, string key)
+    {
+        try
+        {
+            using var response = await Client.GetObjectAsync(bucket, key);
+            var content = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(content);
+            return content.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>x-amz-meta-* of an object, names without the prefix.</summary>
+    public async Task<Dictionary<string, string>> MetadataAsync(string bucket, string key)
+    {
+        var response = await Client.GetObjectMetadataAsync(bucket, key);
+        return response.Metadata.Keys.ToDictionary(k => k.Replace("x-amz-meta-", "", StringComparison.OrdinalIgnoreCase).ToLowerInvariant(), k => response.Metadata[k]);
+    }
+
+    public async Task<List<string>> KeysAsync(string bucket)
+    {
+        var keys = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var page = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, ContinuationToken = continuation });
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key));
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation != null);
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
+
     /// <summary>Uploads many small objects with bounded parallelism (Swift manages about 150 PUTs a second).</summary>
     public Task PutManyAsync(string bucket, IEnumerable<(string Key, byte[] Content)> objects) =>
         Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (o, _) => await PutAsync(bucket, o.Key, o.Content));

@@ -26,7 +26,7 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
             }
             catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
             {
-                log.LogWarning("Ignoring unreadable staged file {Path}: {Message}", manifestPath, e.Message);
+                log.LogWarning("Skipping staged file {Path} (in use by another mount, or unreadable): {Message}", manifestPath, e.Message);
                 continue;
             }
             if (!staged.Dirty)
