@@ -231,18 +231,22 @@ public sealed partial class BucketFileSystem
             if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
             return;
         }
-        var current = inode.Kind == EntryKind.Directory ? null : await Store(() => _resolver.HeadAsync(inode.Path, cancellation));
-        var metadata = S3fsMetadata.For(mode, uid, gid, mtime, current?.Metadata);
+        var existing = await MetadataOf(inode, cancellation);
+        await StoreMetadata(inode, S3fsMetadata.For(mode, uid, gid, mtime, existing), cancellation);
+    }
+
+    /// <summary>Replaces a node's x-amz-meta-* in the store: a copy onto itself, or for a directory its marker (created if implicit, as s3fs does).</summary>
+    private async Task StoreMetadata(Inode inode, Dictionary<string, string> metadata, CancellationToken cancellation)
+    {
         EntryAttributes updated;
         if (inode.Kind == EntryKind.Directory)
         {
-            // Implicit directories get a marker to carry their metadata, as s3fs does.
             await Store(() => _store.PutAsync(inode.Path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation));
             updated = EntryAttributes.Directory with { Metadata = metadata };
         }
         else
         {
-            if (current is null) throw new FuseException(Errno.ENOENT);
+            var current = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
             string etag = await Store(() => _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata), current.ETag, cancellation));
             updated = current with { ETag = etag.Length > 0 ? etag : current.ETag, Metadata = metadata };
         }

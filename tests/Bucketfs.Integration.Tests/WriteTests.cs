@@ -146,6 +146,25 @@ public sealed partial class WriteTests
         Assert.Equal("f", new FileInfo(mount["link"]).LinkTarget);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task UserXattrsAreStoredInS3fsXattrHeader(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        using var mount = BucketMount.Start(store, bucket);
+        File.WriteAllText(mount["f"], "x");
+
+        Assert.Equal(0, Tool("setfattr", "-n", "user.color", "-v", "blue", mount["f"]));
+        Assert.Equal(0, Tool("setfattr", "-n", "user.shape", "-v", "round", mount["f"]));
+        Assert.Equal(0, Tool("setfattr", "-x", "user.shape", mount["f"]));
+
+        string header = Uri.UnescapeDataString((await store.MetadataAsync(bucket, "f"))["xattr"]);
+        Assert.Equal("{\"user.color\":\"" + Convert.ToBase64String("blue"u8) + "\"}", header);
+        Assert.Equal("x"u8.ToArray(), await store.GetAsync(bucket, "f"));
+        Assert.NotEqual(0, Tool("setfattr", "-n", "security.test", "-v", "x", mount["f"]));
+    }
+
     [Fact]
     public async Task ReadOnlyMountRefusesEveryChange()
     {

@@ -1,0 +1,90 @@
+using Bucketfs.Core.Metadata;
+using Bucketfs.Fuse;
+using Bucketfs.Fuse.Protocol;
+using Bucketfs.Fuse.Session;
+using Bucketfs.ObjectStore;
+
+namespace Bucketfs.Core;
+
+/// <summary>
+/// user.* extended attributes, stored in s3fs's x-amz-meta-xattr. Other namespaces (security.*,
+/// system.*) are asked for on every write and by ls; they are answered at once, never from the store.
+/// </summary>
+public sealed partial class BucketFileSystem
+{
+    private const int XattrCreate = 1, XattrReplace = 2;
+    private const string UserNamespace = "user.";
+
+    public async ValueTask GetXattr(FuseRequest request, ulong node, FuseName name, int size)
+    {
+        string key = name.ToString();
+        if (!key.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FuseException(Errno.ENODATA);
+        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), request.CancellationToken));
+        if (!xattrs.TryGetValue(key, out var value)) throw new FuseException(Errno.ENODATA);
+        if (size == 0) await request.ReplyXattrSize(value.Length);
+        else if (size < value.Length) throw new FuseException(Errno.ERANGE);
+        else await request.ReplyData(value);
+    }
+
+    public async ValueTask ListXattr(FuseRequest request, ulong node, int size)
+    {
+        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), request.CancellationToken));
+        var names = System.Text.Encoding.UTF8.GetBytes(string.Concat(xattrs.Keys.Select(k => k + "\0")));
+        if (size == 0) await request.ReplyXattrSize(names.Length);
+        else if (size < names.Length) throw new FuseException(Errno.ERANGE);
+        else await request.ReplyData(names);
+    }
+
+    public async ValueTask SetXattr(FuseRequest request, ulong node, FuseName name, FuseData value, int flags)
+    {
+        string key = name.ToString();
+        byte[] bytes = value.Span.ToArray();
+        if (!key.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FuseException(Errno.EOPNOTSUPP);
+        await ChangeXattrs(Node(node), request, xattrs =>
+        {
+            bool exists = xattrs.ContainsKey(key);
+            if ((flags & XattrCreate) != 0 && exists) throw new FuseException(Errno.EEXIST);
+            if ((flags & XattrReplace) != 0 && !exists) throw new FuseException(Errno.ENODATA);
+            xattrs[key] = bytes;
+        });
+    }
+
+    public async ValueTask RemoveXattr(FuseRequest request, ulong node, FuseName name)
+    {
+        string key = name.ToString();
+        await ChangeXattrs(Node(node), request, xattrs =>
+        {
+            if (!xattrs.Remove(key)) throw new FuseException(Errno.ENODATA);
+        });
+    }
+
+    private async Task ChangeXattrs(Namespace.Inode inode, FuseRequest request, Action<SortedDictionary<string, byte[]>> change)
+    {
+        if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
+        var cancellation = request.CancellationToken;
+        var metadata = await MetadataOf(inode, cancellation);
+        var xattrs = S3fsXattrs.Parse(metadata);
+        change(xattrs);
+        var updated = S3fsXattrs.With(metadata, xattrs);
+        if (_staged.TryGetValue(inode.Id, out var staged))
+        {
+            staged.SetMetadata(updated, explicitMtime: false);
+            if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
+        }
+        else
+        {
+            await StoreMetadata(inode, updated, cancellation);
+        }
+        await request.ReplyOk();
+    }
+
+    /// <summary>The node's x-amz-meta-* as the store has them now (a HEAD unless a fresh one is cached).</summary>
+    private async Task<IReadOnlyDictionary<string, string>?> MetadataOf(Namespace.Inode inode, CancellationToken cancellation)
+    {
+        if (_staged.TryGetValue(inode.Id, out var staged)) return staged.Manifest.Metadata;
+        if (_cache.TryGet(inode.Path, out var cached) && cached?.Metadata != null) return cached.Metadata;
+        string key = inode.Kind == EntryKind.Directory ? inode.Path + "/" : inode.Path;
+        var info = await Store(() => _store.HeadAsync(key, cancellation));
+        return info?.Metadata;
+    }
+}
