@@ -13,7 +13,7 @@
 #   CEPH_OSD_PORT_MIN   first of 31 ports the OSD may bind (default 6800)
 #   CEPH_OBJECTSTORE    bluestore (default; sparse file under the state dir) or memstore
 #                       (RAM only, for benchmarks; contents do not survive a stop)
-#   CEPH_BLOCK_SIZE     bluestore sparse file size in bytes (default 8 GiB)
+#   CEPH_BLOCK_SIZE     bluestore sparse file size in bytes (default 64 GiB; sparse, so only what is stored takes disk)
 #   CEPH_MEMSTORE_SIZE  memstore capacity in bytes (default 4 GiB)
 set -euo pipefail
 
@@ -26,7 +26,7 @@ RGW_PORT=${CEPH_RGW_PORT:-7480}
 MON_PORT=${CEPH_MON_PORT:-3300}
 OSD_PORT_MIN=${CEPH_OSD_PORT_MIN:-6800}
 OBJECTSTORE=${CEPH_OBJECTSTORE:-bluestore}
-BLOCK_SIZE=${CEPH_BLOCK_SIZE:-$((8 << 30))}
+BLOCK_SIZE=${CEPH_BLOCK_SIZE:-$((64 << 30))}
 MEMSTORE_SIZE=${CEPH_MEMSTORE_SIZE:-$((4 << 30))}
 
 ENDPOINT=http://127.0.0.1:$RGW_PORT

@@ -23,6 +23,7 @@ public sealed partial class BucketFileSystem
         var metadata = S3fsMetadata.For(S3fsMetadata.RegularType | (mode & PermissionBits), request.Uid, request.Gid, UnixTime.Now);
         var staged = StagedFile.Create(_stagingDirectory, path, null, 0, metadata);
         staged.Truncate(0);
+        staged.Stream = NewStream(staged);
         staged.OpenHandles = 1;
         var attributes = new EntryAttributes(EntryKind.File, 0, "", DateTimeOffset.UtcNow) { Metadata = metadata };
         var entry = Remember(directory, childName, attributes);

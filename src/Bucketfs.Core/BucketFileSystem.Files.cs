@@ -38,7 +38,11 @@ public sealed partial class BucketFileSystem
             await staged.Gate.WaitAsync(cancellation);
             try
             {
-                if (write && (flags & OTrunc) != 0) staged.Truncate(0);
+                if (write && (flags & OTrunc) != 0)
+                {
+                    staged.Truncate(0);
+                    if (staged.Stream is null or { Abandoned: true }) staged.Stream = NewStream(staged);
+                }
                 staged.OpenHandles++;
             }
             finally
@@ -60,6 +64,8 @@ public sealed partial class BucketFileSystem
         var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning);
         await request.ReplyOpen(AddHandle(new OpenFile(inode, reader, null)), flagsOut);
     }
+
+    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, UploadTuning.Default, _log);
 
     private ulong AddHandle(OpenFile file)
     {
@@ -103,7 +109,7 @@ public sealed partial class BucketFileSystem
     public ValueTask Write(FuseRequest request, ulong node, ulong handle, long offset, FuseData data, uint writeFlags)
     {
         if (!_files.TryGetValue(handle, out var file) || file.Staged is not { } staged) return request.ReplyError(Errno.EBADF);
-        if (!staged.Gate.Wait(0)) return WriteLater(request, staged, offset, data);
+        if (staged.Stream != null || !staged.Gate.Wait(0)) return WriteLater(request, staged, offset, data);
         try
         {
             staged.Write(offset, data.Span);
@@ -117,10 +123,12 @@ public sealed partial class BucketFileSystem
 
     private async ValueTask WriteLater(FuseRequest request, StagedFile staged, long offset, FuseData data)
     {
-        await staged.Gate.WaitAsync(request.CancellationToken);
+        var cancellation = request.CancellationToken;
+        await staged.Gate.WaitAsync(cancellation);
         try
         {
             staged.Write(offset, data.Span);
+            if (staged.Stream is { } stream) await Store(async () => { await stream.AdvanceAsync(cancellation); return true; });
         }
         finally
         {

@@ -38,11 +38,17 @@ public sealed class ReadTests
     {
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
-        var expected = await store.PutLargeAsync(bucket, "big.bin", 2L << 30, seed: 42);
-        using var mount = BucketMount.Start(store, bucket);
-
-        using var stream = new FileStream(mount["big.bin"], FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        Assert.Equal(expected, await SHA256.HashDataAsync(stream));
+        try
+        {
+            var expected = await store.PutLargeAsync(bucket, "big.bin", 2L << 30, seed: 42);
+            using var mount = BucketMount.Start(store, bucket);
+            using var stream = new FileStream(mount["big.bin"], FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            Assert.Equal(expected, await SHA256.HashDataAsync(stream));
+        }
+        finally
+        {
+            await store.DeleteBucketAsync(bucket);
+        }
     }
 
     [Theory]

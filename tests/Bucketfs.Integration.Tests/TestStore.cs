@@ -63,6 +63,13 @@ public sealed class TestStore
         return bucket;
     }
 
+    /// <summary>Deletes a bucket and everything in it, so large test data does not fill the store.</summary>
+    public async Task DeleteBucketAsync(string bucket)
+    {
+        foreach (string key in await KeysAsync(bucket)) await Client.DeleteObjectAsync(bucket, key);
+        await Client.DeleteBucketAsync(bucket);
+    }
+
     public Task PutAsync(string bucket, string key, byte[] content, IDictionary<string, string>? metadata = null)
     {
         var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content), UseChunkEncoding = false };

@@ -41,6 +41,9 @@ internal sealed class StagedFile : IDisposable
 
     public int OpenHandles;
 
+    /// <summary>The upload that follows a file written in order, while there is one.</summary>
+    public StreamingUpload? Stream { get; set; }
+
     /// <summary>The file was unlinked while staged: nothing may be uploaded any more.</summary>
     public bool Deleted { get; set; }
 
@@ -79,6 +82,7 @@ internal sealed class StagedFile : IDisposable
     /// <summary>A fresh, empty version (O_TRUNC or a new file): nothing of the base is needed.</summary>
     public void Truncate(long length)
     {
+        Stream?.Changed(length);
         if (length < Size)
         {
             _present.Truncate(length);
@@ -101,6 +105,7 @@ internal sealed class StagedFile : IDisposable
     {
         bool wasDirty = Dirty;
         int rangesBefore = _written.Ranges.Count;
+        Stream?.Changed(offset);
         RandomAccess.Write(_file, data, offset);
         if (offset > Size)
         {
@@ -148,6 +153,9 @@ internal sealed class StagedFile : IDisposable
 
     public int ReadLocal(long offset, Span<byte> destination) => RandomAccess.Read(_file, destination, offset);
 
+    /// <summary>Every byte is local and was written here, in one run from offset 0: nothing comes from a base version.</summary>
+    public bool IsWrittenFromStart => BaseLimit == 0 && (Size == 0 || _written.Ranges is [(0, var end)] && end == Size);
+
     /// <summary>The upload of this content succeeded: it is now the base version.</summary>
     public void Uploaded(string etag, long uploadedSize)
     {
@@ -162,6 +170,8 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Metadata changed (chmod, chown, utimens): the next upload carries it.</summary>
     public void SetMetadata(Dictionary<string, string> metadata, bool explicitMtime)
     {
+        // A multipart upload carries the metadata it was started with: a streamed one cannot take this.
+        Stream?.Changed(0);
         Manifest.Metadata = metadata;
         if (explicitMtime) MtimeFromWrites = false;
         Dirty = true;

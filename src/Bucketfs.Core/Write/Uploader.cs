@@ -22,7 +22,11 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger 
         long size = file.Size;
         var attributes = new ObjectAttributes(file.Manifest.Metadata);
         string etag;
-        if (size <= tuning.SinglePutLimit)
+        if (file.Stream is { Active: true } stream)
+        {
+            etag = await stream.FinishAsync(cancellation).ConfigureAwait(false) ?? "";
+        }
+        else if (size <= tuning.SinglePutLimit)
         {
             await file.FetchAsync(store, 0, size, cancellation).ConfigureAwait(false);
             var content = new byte[size];
@@ -37,6 +41,8 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger 
         var info = etag.Length > 0
             ? new ObjectInfo(key, size, etag, DateTimeOffset.UtcNow)
             : await store.HeadAsync(key, cancellation).ConfigureAwait(false) ?? throw new ObjectStoreException(StoreError.NotFound, $"{key} vanished right after its upload");
+        // Later changes modify this version: they go up through the normal path.
+        file.Stream = null;
         file.Uploaded(info.ETag, size);
         return info;
     }
