@@ -27,6 +27,27 @@ public sealed partial class WriteTests
 
     [Theory]
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task FileWrittenInOrderIsUploadedWhileItIsWritten(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        using var mount = BucketMount.Start(store, bucket);
+        var content = RandomNumberGenerator.GetBytes(50 << 20);
+
+        using (var stream = new FileStream(mount["streamed"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+        {
+            stream.Write(content, 0, 40 << 20);
+            var uploads = await store.Client.ListMultipartUploadsAsync(bucket);
+            Assert.Contains(uploads.MultipartUploads ?? [], u => u.Key == "streamed");
+            stream.Write(content, 40 << 20, 10 << 20);
+        }
+
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData((await store.GetAsync(bucket, "streamed"))!));
+        Assert.Empty((await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? []);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task OverwriteAppendRandomWritesAndTruncateLandInTheObject(string storeName)
     {
         var store = TestStore.Get(storeName);
