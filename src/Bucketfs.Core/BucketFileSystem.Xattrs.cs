@@ -7,18 +7,25 @@ using Bucketfs.ObjectStore;
 namespace Bucketfs.Core;
 
 /// <summary>
-/// user.* extended attributes, stored in s3fs's x-amz-meta-xattr. Other namespaces (security.*,
-/// system.*) are asked for on every write and by ls; they are answered at once, never from the store.
+/// user.* extended attributes, stored in s3fs's x-amz-meta-xattr, when enabled (as s3fs's
+/// use_xattr). Other namespaces (security.*, system.*) are asked for on every write and by ls;
+/// they are answered at once, never from the store.
 /// </summary>
 public sealed partial class BucketFileSystem
 {
     private const int XattrCreate = 1, XattrReplace = 2;
     private const string UserNamespace = "user.";
 
-    public async ValueTask GetXattr(FuseRequest request, ulong node, FuseName name, int size)
+    public ValueTask GetXattr(FuseRequest request, ulong node, FuseName name, int size)
     {
-        string key = name.ToString();
-        if (!key.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FuseException(Errno.ENODATA);
+        if (!_options.Xattrs) return request.ReplyNotImplemented();
+        // Asked on every write (security.capability) and by ls (system.posix_acl_*): answered without an exception or a string.
+        if (!name.Span.StartsWith("user."u8)) return request.ReplyError(Errno.ENODATA);
+        return GetUserXattr(request, node, name.ToString(), size);
+    }
+
+    private async ValueTask GetUserXattr(FuseRequest request, ulong node, string key, int size)
+    {
         var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), request.CancellationToken));
         if (!xattrs.TryGetValue(key, out var value)) throw new FuseException(Errno.ENODATA);
         if (size == 0) await request.ReplyXattrSize(value.Length);
@@ -28,6 +35,7 @@ public sealed partial class BucketFileSystem
 
     public async ValueTask ListXattr(FuseRequest request, ulong node, int size)
     {
+        if (!_options.Xattrs) throw new FuseException(Errno.ENOSYS);
         var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), request.CancellationToken));
         var names = System.Text.Encoding.UTF8.GetBytes(string.Concat(xattrs.Keys.Select(k => k + "\0")));
         if (size == 0) await request.ReplyXattrSize(names.Length);
@@ -37,6 +45,7 @@ public sealed partial class BucketFileSystem
 
     public async ValueTask SetXattr(FuseRequest request, ulong node, FuseName name, FuseData value, int flags)
     {
+        if (!_options.Xattrs) throw new FuseException(Errno.ENOSYS);
         string key = name.ToString();
         byte[] bytes = value.Span.ToArray();
         if (!key.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FuseException(Errno.EOPNOTSUPP);
@@ -51,6 +60,7 @@ public sealed partial class BucketFileSystem
 
     public async ValueTask RemoveXattr(FuseRequest request, ulong node, FuseName name)
     {
+        if (!_options.Xattrs) throw new FuseException(Errno.ENOSYS);
         string key = name.ToString();
         await ChangeXattrs(Node(node), request, xattrs =>
         {

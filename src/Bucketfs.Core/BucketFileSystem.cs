@@ -163,22 +163,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         await open.SeekAsync(offset, cancellation);
         var buffer = request.Directory;
         var directory = open.Node;
-        while (true)
+        while (await open.PeekAsync(cancellation) is { } next)
         {
-            string name;
-            EntryAttributes attributes;
-            if (open.Position < 2)
-            {
-                (name, attributes) = (open.Position == 0 ? "." : "..", EntryAttributes.Directory);
-            }
-            else if (await open.Listing.PeekAsync(cancellation) is { } next)
-            {
-                (name, attributes) = next;
-            }
-            else
-            {
-                return true;
-            }
+            var (name, attributes) = next;
             ulong nextOffset = (ulong)open.Position + 1;
             bool dots = open.Position < 2;
             if (plus && !dots)
@@ -194,22 +181,40 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             }
             else
             {
-                var attr = _attributes.Map(dots ? directory.Id : 0, attributes);
+                var attr = _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes);
                 bool added = plus ? buffer.AddPlus(name, new FuseEntry { Attr = attr }, nextOffset) : buffer.Add(name, attr.Ino, attr.Mode, nextOffset);
                 if (!added) return true;
             }
             if (!dots)
             {
-                _cache.Add(directory.DirectoryPrefix + name, attributes);
-                open.Listing.Advance();
+                string path = directory.DirectoryPrefix + name;
+                _cache.Add(path, attributes);
+                open.Listed.Add(path);
             }
-            open.Position++;
+            open.Advance(next);
         }
+        return true;
+    }
+
+    /// <summary>
+    /// The inode number a plain READDIR entry shows: the node's id when the kernel knows it, else a
+    /// stable number from the path (readdir(3) skips entries whose inode number is 0).
+    /// </summary>
+    private ulong DirentIno(Inode directory, string name)
+    {
+        if (_inodes.Child(directory.Id, name) is { } known) return known.Id;
+        // FNV-1a over the path, with the top bit set so it never equals a real node id.
+        ulong hash = 14695981039346656037;
+        foreach (char c in directory.DirectoryPrefix) hash = (hash ^ c) * 1099511628211;
+        foreach (char c in name) hash = (hash ^ c) * 1099511628211;
+        return hash | 1UL << 63;
     }
 
     public ValueTask ReleaseDir(FuseRequest request, ulong node, ulong handle)
     {
-        _directories.TryRemove(handle, out _);
+        // A listing is one snapshot: its entries are trusted for the TTL from when it ends, so a
+        // long `ls -l` does not find its first entries expired and ask the store for each again.
+        if (_directories.TryRemove(handle, out var open)) _cache.Refresh(open.Listed);
         return request.ReplyOk();
     }
 

@@ -17,6 +17,12 @@ public sealed record FilesystemOptions
 
     public bool ReadOnly { get; init; }
 
+    /// <summary>
+    /// Serve user.* extended attributes (s3fs's -o use_xattr). Off, the kernel is told once that
+    /// there are none and stops asking: ls -l and every write then cost two requests fewer per file.
+    /// </summary>
+    public bool Xattrs { get; init; }
+
     /// <summary>Where files being changed are staged before upload (one folder per bucket and prefix).</summary>
     public string StagingDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "bucketfs-staging");
 

@@ -14,8 +14,13 @@ public sealed class ListingTests
         using var mount = BucketMount.Start(store, bucket);
 
         var listed = Directory.GetFileSystemEntries(mount["big"]).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        // find and ls -f read with plain READDIR, where an entry with inode number 0 is skipped.
+        var found = Lines("find", mount["big"], "-type", "f");
+        var unsorted = Lines("ls", "-f", mount["big"]);
 
         Assert.Equal(names, listed);
+        Assert.Equal(names.Length, found.Length);
+        Assert.Equal(names.Length + 2, unsorted.Length);
     }
 
     [Theory]
@@ -78,5 +83,14 @@ public sealed class ListingTests
         var s3fs = Stat.Of(mount["s3fs.dat"]);
         Assert.Equal("600 1234 5678 1000000000", s3fs);
         Assert.Equal("644 4321 8765", Stat.Of(mount["plain.dat"])[..13]);
+    }
+
+    private static string[] Lines(string program, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program, args) { RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60))) process.Kill();
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

@@ -173,7 +173,7 @@ public sealed partial class WriteTests
     {
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
-        using var mount = BucketMount.Start(store, bucket);
+        using var mount = BucketMount.Start(store, bucket, "--xattr");
         File.WriteAllText(mount["f"], "x");
 
         Assert.Equal(0, Tool("setfattr", "-n", "user.color", "-v", "blue", mount["f"]));

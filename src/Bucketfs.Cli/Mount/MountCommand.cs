@@ -29,6 +29,7 @@ internal sealed class MountCommand
     private readonly Option<string?> LogFile = new("--log-file") { Description = "Where the background daemon logs" };
     private readonly Option<bool> Debug = new("--debug") { Description = "Log every request" };
     private readonly Option<string?> CacheDir = new("--cache-dir") { Description = "Local folder for files being written before upload (default /var/cache/bucketfs as root, ~/.cache/bucketfs otherwise)" };
+    private readonly Option<bool> Xattrs = new("--xattr") { Description = "Serve user.* extended attributes, stored as s3fs stores them (s3fs's -o use_xattr)" };
     private readonly Option<int?> RenameDirLimit = new("--rename-dir-limit") { Description = "Most keys a directory rename may copy (default 10000)" };
 
     /// <summary>The `mount` subcommand.</summary>
@@ -44,7 +45,7 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, RenameDirLimit })
+        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, RenameDirLimit, Xattrs })
             command.Options.Add(option);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
@@ -69,6 +70,7 @@ internal sealed class MountCommand
             Debug = r.GetValue(Debug),
             CacheDirectory = r.GetValue(CacheDir),
             RenameDirectoryLimit = r.GetValue(RenameDirLimit),
+            Xattrs = r.GetValue(Xattrs),
         };
         if (r.GetValue(EndpointUrl) is { } url) settings.Endpoint = MountSettings.ParseUrl(url);
         if (r.GetValue(FileMode) is { } fileMode) settings.FileMode = MountSettings.ParseNumber("--file-mode", fileMode, 8);

@@ -154,6 +154,7 @@ internal static class MountRunner
             ReadOnly = s.ReadOnly,
             StagingDirectory = StagingDirectory(s),
             RenameDirectoryLimit = s.RenameDirectoryLimit ?? defaults.RenameDirectoryLimit,
+            Xattrs = s.Xattrs,
         };
     }
 

@@ -26,6 +26,7 @@ internal sealed class MountSettings
     public string? LogFile { get; set; }
     public bool Debug { get; set; }
     public string? CacheDirectory { get; set; }
+    public bool Xattrs { get; set; }
     public int? RenameDirectoryLimit { get; set; }
     public IReadOnlyList<string> IgnoredOptions { get; set; } = [];
 
@@ -35,7 +36,7 @@ internal sealed class MountSettings
         "rw", "defaults", "auto", "noauto", "user", "users", "nouser", "_netdev", "nofail", "dev", "nodev", "suid", "nosuid",
         "exec", "noexec", "atime", "noatime", "relatime", "norelatime", "strictatime", "async", "sync", "dirsync",
         "sigv2", "sigv4", "sigv4only", "enable_content_md5", "enable_noobj_cache", "nocopyapi", "norenameapi",
-        "notsup_compat_dir", "compat_dir", "complement_stat", "use_xattr", "mp_umask", "ssl_verify_hostname", "curldbg",
+        "notsup_compat_dir", "compat_dir", "complement_stat", "mp_umask", "ssl_verify_hostname", "curldbg",
         "nomultipart", "noxmlns", "listobjectsv2", "parallel_count", "multipart_size", "multireq_max", "max_stat_cache_size",
         "stat_cache_interval_expire", "retries", "connect_timeout", "readwrite_timeout", "max_dirty_data", "ensure_diskfree",
         "multipart_copy_size", "singlepart_copy_limit", "instance_name", "use_sse", "storage_class", "default_acl", "big_writes", "kernel_cache",
@@ -68,6 +69,7 @@ internal sealed class MountSettings
                 case "stat_cache_expire": MetadataTtl = ParseTtl(Require(name, value)); break;
                 case "logfile": LogFile = Require(name, value); break;
                 case "cache_dir": CacheDirectory = Require(name, value); break;
+                case "use_xattr": Xattrs = value is null or "1"; break;
                 case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
                 case "f" or "foreground": Foreground = true; break;
                 case "d" or "debug": Debug = true; break;

@@ -35,12 +35,21 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 
     public void Remove(string path) => _entries.TryRemove(path, out _);
 
+    /// <summary>Starts the TTL of these entries again, where they are still cached.</summary>
+    public void Refresh(IEnumerable<string> paths)
+    {
+        long expires = Expiry();
+        foreach (string path in paths)
+            if (_entries.TryGetValue(path, out var entry)) _entries.TryUpdate(path, entry with { ExpiresAt = expires }, entry);
+    }
+
+    private long Expiry() => ttl is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
+
     private void Put(string path, EntryAttributes? attributes)
     {
         if (ttl == TimeSpan.Zero) return;
-        long expires = ttl is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
         if (_entries.Count >= capacity) Shrink();
-        _entries[path] = new Entry(attributes, expires);
+        _entries[path] = new Entry(attributes, Expiry());
     }
 
     private void Shrink()
