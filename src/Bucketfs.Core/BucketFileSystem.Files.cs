@@ -36,6 +36,13 @@ public sealed partial class BucketFileSystem
         {
             var staged = await Stage(inode, cancellation);
             await staged.Gate.WaitAsync(cancellation);
+            // The last handle may have just closed and discarded it: stage afresh.
+            while (staged.Discarded)
+            {
+                staged.Gate.Release();
+                staged = await Stage(inode, cancellation);
+                await staged.Gate.WaitAsync(cancellation);
+            }
             try
             {
                 if (write && (flags & OTrunc) != 0)

@@ -67,6 +67,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         string childName = name.ToString();
         if (KeyNames.Invalid(childName) != null) return request.ReplyError(Errno.ENOENT);
         string path = directory.DirectoryPrefix + childName;
+        // A file being written here may not be in the bucket yet, or be larger than it is there.
+        if (_inodes.Child(directory.Id, childName) is { } known && _staged.ContainsKey(known.Id))
+            return ReplyLookup(request, directory, childName, Effective(known));
         if (_cache.TryGet(path, out var cached)) return ReplyLookup(request, directory, childName, cached);
         return LookupInStore(request, directory, childName, path);
     }

@@ -194,9 +194,13 @@ internal sealed class StagedFile : IDisposable
         _manifestSavedAt = Environment.TickCount64;
     }
 
+    /// <summary>The local copy is gone; whoever still holds this object must stage again.</summary>
+    public bool Discarded { get; private set; }
+
     /// <summary>Removes the local copy (after a clean upload, or when the file is deleted).</summary>
     public void Discard()
     {
+        Discarded = true;
         Dispose();
         File.Delete(ManifestPath);
         File.Delete(DataPath);
