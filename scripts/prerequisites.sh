@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages bucketfs and its tests use, only when missing:
 # fuse3 (fusermount3 for unprivileged mounts), attr (setfattr/getfattr), util-linux (setpriv),
-# curl (seeding the demo bucket).
+# curl (seeding the demo bucket), s3fs (the reference the interop tests compare with).
 set -euo pipefail
 
-packages=(fuse3 attr util-linux curl)
+packages=(fuse3 attr util-linux curl s3fs)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -52,7 +52,7 @@ if [ $QUICK = 1 ]; then
   : "${LATENCIES:=20}" "${WORKLOADS:=seq,ls,ml,rand,latency}"
   LATENCY_ROWS="seq rand" LAT_SEQ_MIB=128 LAT_ML_FILES=500 LAT_RAND_SECONDS=2
 else
-  LARGE_MIB=2048 ML_COUNT=10000 RAND_SECONDS=10 BUDGET=1780 MODE=full WRITE_MIB=256 WRITE_FILES=1000 LIST_LIMIT=300
+  LARGE_MIB=2048 ML_COUNT=10000 RAND_SECONDS=10 BUDGET=1780 MODE=full WRITE_MIB=1024 WRITE_FILES=1000 LIST_LIMIT=300
   : "${LATENCIES:=0,5,20}" "${WORKLOADS:=seq,ls,find,ml,rand,writes,latency}"
   LATENCY_ROWS="seq ml rand" LAT_SEQ_MIB=256 LAT_ML_FILES=1000 LAT_RAND_SECONDS=5
 fi
@@ -490,11 +490,6 @@ if has "$WORKLOADS" writes; then
   say "== writes"
   for m in bucketfs s3fs rclone-off rclone-full; do
     has "$MOUNTERS" "$m" || continue
-    if [ "$m" = bucketfs ]; then
-      record bucketfs write-seq '"status":"unsupported","error":"bucketfs is read-only for now (writes answer EROFS)"'
-      record bucketfs write-small '"status":"unsupported","error":"bucketfs is read-only for now (writes answer EROFS)"'
-      continue
-    fi
     with_mount "$m" writes w_writes
   done
   if [ -n "$RCLONE_CACHE" ]; then rm -rf "$RCLONE_CACHE"; RCLONE_CACHE=""; fi

@@ -198,8 +198,7 @@ public sealed partial class BucketFileSystem
         if (change.Has(SetAttrValid.Size))
         {
             if (inode.Kind == EntryKind.Directory) throw new FuseException(Errno.EISDIR);
-            var staged = await Stage(inode, cancellation);
-            await staged.Gate.WaitAsync(cancellation);
+            var staged = await StageLocked(inode, cancellation);
             try
             {
                 staged.Truncate((long)change.Size);
@@ -228,9 +227,22 @@ public sealed partial class BucketFileSystem
 
         if (_staged.TryGetValue(inode.Id, out var staged))
         {
-            staged.SetMetadata(S3fsMetadata.For(mode, uid, gid, mtime, staged.Manifest.Metadata), explicitMtime);
-            if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
-            return;
+            await staged.Gate.WaitAsync(cancellation);
+            bool kept = !staged.Discarded;
+            try
+            {
+                if (kept) staged.SetMetadata(S3fsMetadata.For(mode, uid, gid, mtime, staged.Manifest.Metadata), explicitMtime);
+            }
+            finally
+            {
+                staged.Gate.Release();
+            }
+            // Discarded by the last close meanwhile: its upload is done, so change the object itself.
+            if (kept)
+            {
+                if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
+                return;
+            }
         }
         var existing = await MetadataOf(inode, cancellation);
         await StoreMetadata(inode, S3fsMetadata.For(mode, uid, gid, mtime, existing), cancellation);

@@ -34,15 +34,7 @@ public sealed partial class BucketFileSystem
         // A file being changed is read through its staged copy, so readers see what was written.
         if (write || _staged.ContainsKey(inode.Id))
         {
-            var staged = await Stage(inode, cancellation);
-            await staged.Gate.WaitAsync(cancellation);
-            // The last handle may have just closed and discarded it: stage afresh.
-            while (staged.Discarded)
-            {
-                staged.Gate.Release();
-                staged = await Stage(inode, cancellation);
-                await staged.Gate.WaitAsync(cancellation);
-            }
+            var staged = await StageLocked(inode, cancellation);
             try
             {
                 if (write && (flags & OTrunc) != 0)
@@ -165,6 +157,20 @@ public sealed partial class BucketFileSystem
         if (!_files.TryRemove(handle, out var file)) return;
         file.Reader?.Dispose();
         if (file.Staged is { } staged) await Unstage(file.Node, staged, closing: true);
+    }
+
+    /// <summary>The inode's staged copy with its gate held, never one the last close has just discarded.</summary>
+    private async Task<StagedFile> StageLocked(Inode inode, CancellationToken cancellation)
+    {
+        var staged = await Stage(inode, cancellation);
+        await staged.Gate.WaitAsync(cancellation);
+        while (staged.Discarded)
+        {
+            staged.Gate.Release();
+            staged = await Stage(inode, cancellation);
+            await staged.Gate.WaitAsync(cancellation);
+        }
+        return staged;
     }
 
     /// <summary>The inode's staged copy, created from the current version on first need.</summary>

@@ -141,7 +141,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     {
         var directory = DirectoryNode(node);
         ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _directories[handle] = new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, _log));
+        _directories[handle] = new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log));
         return request.ReplyOpen(handle);
     }
 
@@ -168,9 +168,10 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         var directory = open.Node;
         while (await open.PeekAsync(cancellation) is { } next)
         {
-            var (name, attributes) = next;
-            ulong nextOffset = (ulong)open.Position + 1;
+            var (name, listed) = next;
             bool dots = open.Position < 2;
+            var attributes = dots ? listed : Known(directory, name, listed);
+            ulong nextOffset = (ulong)open.Position + 1;
             if (plus && !dots)
             {
                 // The reference is taken first and handed back if the entry does not fit, so the
@@ -197,6 +198,32 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             open.Advance(next);
         }
         return true;
+    }
+
+    /// <summary>
+    /// A listing carries no metadata: what a HEAD showed of the same version (s3fs mode, owner, a
+    /// symlink's type) stays, and a file being written here shows its staged size.
+    /// </summary>
+    private EntryAttributes Known(Inode directory, string name, EntryAttributes listed)
+    {
+        var node = _inodes.Child(directory.Id, name);
+        if (node != null && _staged.ContainsKey(node.Id)) return Effective(node);
+        if (_cache.TryGet(directory.DirectoryPrefix + name, out var cached) && Richer(cached, listed)) return cached!;
+        return node != null && Richer(node.Attributes, listed) ? node.Attributes : listed;
+    }
+
+    private static bool Richer(EntryAttributes? known, EntryAttributes listed) =>
+        known is { Metadata: not null }
+        && (listed.Kind == EntryKind.Directory ? known.Kind == EntryKind.Directory : known.ETag == listed.ETag && known.Size == listed.Size);
+
+    /// <summary>Files created here whose upload has not happened yet: the listing cannot show them.</summary>
+    private List<(string Name, EntryAttributes Attributes)> Unlisted(Inode directory)
+    {
+        var found = new List<(string, EntryAttributes)>();
+        foreach (var (id, staged) in _staged)
+            if (staged.Manifest.BaseETag is null && _inodes.Find(id) is { } node && node.ParentId == directory.Id)
+                found.Add((node.Name, Effective(node)));
+        return found;
     }
 
     /// <summary>

@@ -5,9 +5,10 @@ namespace Bucketfs.Core.Tests;
 
 public sealed class DirectoryListingTests
 {
-    private static async Task<List<string>> ListAll(InMemoryObjectStore store, string prefix, int pageSize)
+    private static async Task<List<string>> ListAll(InMemoryObjectStore store, string prefix, int pageSize, params string[] unlisted)
     {
-        var listing = new DirectoryListing(store, prefix, pageSize, NullLogger.Instance);
+        var pending = unlisted.Select(name => (name, new Metadata.EntryAttributes(Metadata.EntryKind.File, 0, "", DateTimeOffset.UnixEpoch))).ToList();
+        var listing = new DirectoryListing(store, prefix, pageSize, pending, NullLogger.Instance);
         var names = new List<string>();
         while (await listing.PeekAsync(CancellationToken.None) is { } entry)
         {
@@ -54,5 +55,16 @@ public sealed class DirectoryListingTests
 
         Assert.Equal(51, names.Count);
         Assert.Contains("data", names);
+    }
+
+    [Fact]
+    public async Task FilesNotUploadedYetAreListedOnceAfterTheBucketsEntries()
+    {
+        var store = new InMemoryObjectStore();
+        foreach (string key in new[] { "d/a", "d/c" }) store.Put(key, [1]);
+
+        var names = await ListAll(store, "d/", 1, "b", "c");
+
+        Assert.Equal(new[] { "a", "c", "b" }, names);
     }
 }

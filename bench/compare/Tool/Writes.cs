@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Bucketfs.Bench.Compare;
 
-/// <summary>Write workloads through a mount (bucketfs is read-only for now; run.sh marks it "not supported yet").</summary>
+/// <summary>Write workloads through a mount: timed until close() returns, when bucketfs and s3fs have the data in the bucket.</summary>
 internal static class Writes
 {
     /// <summary>`write-seq`: create a file and write it in 1 MiB writes, then fsync and close (the upload happens on close for most mounters).</summary>

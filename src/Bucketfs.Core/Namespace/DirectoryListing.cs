@@ -9,13 +9,15 @@ namespace Bucketfs.Core.Namespace;
 /// held whole. Directories come from common prefixes and from s3fs's legacy "name_$folder$"
 /// markers; a file whose name is also a directory is hidden (the directory wins), which needs a
 /// file to wait until the listing has passed "name/": only names that are prefixes of the current
-/// key can still be waiting, so that buffer stays small.
+/// key can still be waiting, so that buffer stays small. Files being created here that the bucket
+/// does not have yet come at the end, unless the listing showed them meanwhile.
 /// </summary>
-internal sealed class DirectoryListing(IObjectStore store, string prefix, int pageSize, ILogger log)
+internal sealed class DirectoryListing(IObjectStore store, string prefix, int pageSize, List<(string Name, EntryAttributes Attributes)> unlisted, ILogger log)
 {
     private readonly Queue<(string Name, EntryAttributes Attributes)> _ready = new();
     private readonly List<(string Name, EntryAttributes Attributes)> _waiting = [];
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private string? _continuation;
     private bool _done;
 
@@ -44,6 +46,8 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
         {
             _done = true;
             ReleaseWaiting(null);
+            foreach (var entry in unlisted)
+                if (!_seen.Contains(entry.Name)) _ready.Enqueue(entry);
         }
     }
 
@@ -57,7 +61,9 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
             AddDirectory(rest[..^KeyNames.LegacyFolderSuffix.Length], info.Key);
             return;
         }
-        if (Valid(rest, info.Key)) _waiting.Add((rest, EntryAttributes.FromObject(info)));
+        if (!Valid(rest, info.Key)) return;
+        _waiting.Add((rest, EntryAttributes.FromObject(info)));
+        if (unlisted.Count > 0) _seen.Add(rest);
     }
 
     private void AddPrefix(string commonPrefix)

@@ -7,7 +7,7 @@ namespace Bucketfs.Core.Namespace;
 /// <summary>
 /// What a single path is in the bucket: a directory if any key lies under "path/" (a marker
 /// included) or s3fs's "path_$folder$" exists, else a file if the object exists. The HEAD and the
-/// one-key listing go out together, so a lookup costs one round trip.
+/// one-key listing go out together, so a lookup costs one round trip (two for a directory with a marker).
 /// </summary>
 internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILogger log)
 {
@@ -24,7 +24,7 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         if (page.Objects.Count > 0 || page.CommonPrefixes.Count > 0)
         {
             if (info != null) log.LogWarning("{Key} is both a file and a directory; showing the directory, hiding the file", path);
-            found = EntryAttributes.Directory;
+            found = await DirectoryAsync(path, page, cancellation).ConfigureAwait(false);
         }
         else if (info != null)
         {
@@ -37,6 +37,18 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         if (found is null) cache.AddMissing(path);
         else cache.Add(path, found);
         return found;
+    }
+
+    /// <summary>
+    /// A directory's mode, owner and mtime live on its "path/" marker, as s3fs keeps them. The
+    /// marker sorts first under the prefix, so the one-key listing shows whether there is one.
+    /// </summary>
+    private async Task<EntryAttributes> DirectoryAsync(string path, ListPage below, CancellationToken cancellation)
+    {
+        string marker = path + "/";
+        if (below.Objects.Count == 0 || below.Objects[0].Key != marker) return EntryAttributes.Directory;
+        var info = await store.HeadAsync(marker, cancellation).ConfigureAwait(false);
+        return info is null ? EntryAttributes.Directory : EntryAttributes.Directory with { ETag = info.ETag, Metadata = info.Metadata.Count > 0 ? info.Metadata : null };
     }
 
     /// <summary>The object's current version, asked of the store even if the cache has an answer.</summary>

@@ -152,6 +152,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
+        Conditional(sourceKey, ifMatch, condition => CopyOnceAsync(sourceKey, destinationKey, attributes, condition, cancellation), cancellation);
+
+    private Task<string> CopyOnceAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
         Call($"copy {sourceKey} to {destinationKey}", async token =>
         {
             var request = new CopyObjectRequest
@@ -204,6 +207,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
+        Conditional(sourceKey, ifMatch, condition => CopyPartOnceAsync(key, uploadId, partNumber, sourceKey, offset, length, condition, cancellation), cancellation);
+
+    private Task<UploadedPart> CopyPartOnceAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
         Call($"copy part {partNumber} of {key}", async token =>
         {
             var response = await _client.CopyPartAsync(new CopyPartRequest
@@ -240,6 +246,26 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId }, token);
             return true;
         }, cancellation);
+
+    /// <summary>
+    /// A copy that must read the source version <paramref name="ifMatch"/>. Swift's s3api checks
+    /// x-amz-copy-source-if-match against its own manifest ETag, not the "…-N" ETag it reports for
+    /// multipart objects, so such copies are always refused there: when HEAD still shows the ETag
+    /// asked for, the copy is made again without the condition (the window is one round trip).
+    /// </summary>
+    private async Task<T> Conditional<T>(string sourceKey, string? ifMatch, Func<string?, Task<T>> copy, CancellationToken cancellation)
+    {
+        try
+        {
+            return await copy(ifMatch).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e) when (e.Error == StoreError.PreconditionFailed && ifMatch != null && ifMatch.Trim('"').Contains('-'))
+        {
+            var current = await HeadAsync(sourceKey, cancellation).ConfigureAwait(false);
+            if (current is null || current.ETag.Trim('"') != ifMatch.Trim('"')) throw;
+            return await copy(null).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Runs one store call under the whole-call timeout and maps its failure.</summary>
     private async Task<T> Call<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
