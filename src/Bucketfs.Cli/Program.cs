@@ -8,5 +8,6 @@ var root = new RootCommand("bucketfs: object storage buckets as ordinary directo
 root.Subcommands.Add(MountCommand.Create());
 root.Subcommands.Add(UnmountCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(CacheCommand.Create());
 new MountCommand().AttachTo(root);
 return root.Parse(args).Invoke();

@@ -29,7 +29,9 @@ public sealed partial class BucketFileSystem
         var entry = Remember(directory, childName, attributes);
         _staged[entry.NodeId] = staged;
         _cache.Add(path, attributes);
-        ulong handle = AddHandle(new OpenFile(_inodes.Find(entry.NodeId)!, null, staged));
+        var node = _inodes.Find(entry.NodeId)!;
+        Serve(node);
+        ulong handle = AddHandle(new OpenFile(node, null, staged));
         await request.ReplyCreate(entry, handle);
     }
 

@@ -1,3 +1,4 @@
+using Bucketfs.Core.Cache;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
@@ -15,12 +16,13 @@ public sealed partial class BucketFileSystem
     private const int AccessModeMask = 3;
     private const int OTrunc = 0x200;
 
-    /// <summary>An open handle: a prefetching reader of one version, or the inode's staged copy.</summary>
-    private sealed class OpenFile(Inode node, ObjectReader? reader, StagedFile? staged)
+    /// <summary>An open handle: a prefetching reader of one version, the inode's staged copy, or a cached copy the kernel reads itself.</summary>
+    private sealed class OpenFile(Inode node, ObjectReader? reader, StagedFile? staged, int backingId = 0)
     {
         public Inode Node { get; } = node;
         public ObjectReader? Reader { get; } = reader;
         public StagedFile? Staged { get; } = staged;
+        public int BackingId { get; } = backingId;
     }
 
     public async ValueTask Open(FuseRequest request, ulong node, int flags)
@@ -34,7 +36,17 @@ public sealed partial class BucketFileSystem
         // A file being changed is read through its staged copy, so readers see what was written.
         if (write || _staged.ContainsKey(inode.Id))
         {
-            var staged = await StageLocked(inode, cancellation);
+            Serve(inode);
+            StagedFile staged;
+            try
+            {
+                staged = await StageLocked(inode, cancellation);
+            }
+            catch
+            {
+                _modes?.Released(inode.Id, 0);
+                throw;
+            }
             try
             {
                 if (write && (flags & OTrunc) != 0)
@@ -58,10 +70,47 @@ public sealed partial class BucketFileSystem
             attributes = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
         inode.Attributes = attributes;
 
+        if (attributes.Size <= DirectoryPrefetcher.SmallFile) _prefetcher?.Opened(inode.Path[..(inode.Path.Length - inode.Name.Length)]);
+        var cached = attributes.ETag.Length > 0 ? _dataCache?.Object(_store.Description, inode.Path, attributes.ETag, attributes.Size) : null;
+        if (cached != null && _modes != null && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
+        try
+        {
+            Serve(inode);
+        }
+        catch
+        {
+            cached?.Dispose();
+            throw;
+        }
         var flagsOut = inode.LastOpenedETag == attributes.ETag && attributes.ETag.Length > 0 ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
         inode.LastOpenedETag = attributes.ETag;
-        var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning);
+        var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning, cached);
         await request.ReplyOpen(AddHandle(new OpenFile(inode, reader, null)), flagsOut);
+    }
+
+    /// <summary>
+    /// A version held whole in the data cache is read by the kernel from the cache file, so those
+    /// reads never reach the daemon. Verifying a file the first time can take a while: off the reader thread.
+    /// </summary>
+    private async Task<bool> OpenPassthrough(FuseRequest request, Inode inode, string etag, CachedObject cached)
+    {
+        int backingId = _modes!.Join(inode.Id, etag);
+        if (backingId == 0 && cached.IsComplete && await Task.Run(cached.OpenComplete) is { } file)
+            backingId = _modes.Start(inode.Id, etag, file);
+        if (backingId == 0) return false;
+        cached.Dispose();
+        await request.ReplyOpen(AddHandle(new OpenFile(inode, null, null, backingId)), FuseOpenFlags.Passthrough, backingId);
+        return true;
+    }
+
+    /// <summary>Counts a handle the daemon serves; the kernel refuses one while it reads the inode in passthrough.</summary>
+    private void Serve(Inode inode)
+    {
+        if (_modes != null && !_modes.Serve(inode.Id))
+        {
+            _log.LogWarning("{Key} is being read from the data cache by the kernel; it cannot be opened for writing until those handles close", inode.Path);
+            throw new FuseException(Errno.ETXTBSY);
+        }
     }
 
     private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, UploadTuning.Default, _log);
@@ -155,6 +204,7 @@ public sealed partial class BucketFileSystem
     {
         await request.ReplyOk();
         if (!_files.TryRemove(handle, out var file)) return;
+        _modes?.Released(file.Node.Id, file.BackingId);
         file.Reader?.Dispose();
         if (file.Staged is { } staged) await Unstage(file.Node, staged, closing: true);
     }

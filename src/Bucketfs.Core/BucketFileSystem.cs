@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Bucketfs.Core.Cache;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
@@ -35,8 +36,13 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
     private long _nextHandle;
 
-    public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log)
+    private readonly DataCache? _dataCache;
+    private OpenModes? _modes;
+    private readonly DirectoryPrefetcher? _prefetcher;
+
+    public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
     {
+        _dataCache = dataCache;
         _store = store;
         _options = options;
         _log = log;
@@ -44,9 +50,16 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _resolver = new NameResolver(store, _cache, log);
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
-        _tuning = ReadTuning.From(options);
+        _tuning = ReadTuning.From(options, dataCache?.BlockSize);
+        if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
         _uploader = new Uploader(store, UploadTuning.Default, log);
         _stagingDirectory = options.StagingDirectory;
+    }
+
+    /// <summary>Cached files are handed to the kernel to read itself when the session allows passthrough.</summary>
+    public void Init(FuseConnection connection)
+    {
+        if (_dataCache != null && connection.PassthroughEnabled) _modes = new OpenModes(connection);
     }
 
     /// <summary>Uploads what a previous mount of this bucket left staged; call before mounting.</summary>
@@ -194,6 +207,8 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
                 string path = directory.DirectoryPrefix + name;
                 _cache.Add(path, attributes);
                 open.Listed.Add(path);
+                if (_prefetcher != null && attributes.Kind == EntryKind.File && attributes.Size <= DirectoryPrefetcher.SmallFile && attributes.ETag.Length > 0)
+                    open.SmallFiles.Add((path, attributes.Size, attributes.ETag));
             }
             open.Advance(next);
         }
@@ -244,7 +259,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     {
         // A listing is one snapshot: its entries are trusted for the TTL from when it ends, so a
         // long `ls -l` does not find its first entries expired and ask the store for each again.
-        if (_directories.TryRemove(handle, out var open)) _cache.Refresh(open.Listed);
+        if (!_directories.TryRemove(handle, out var open)) return request.ReplyOk();
+        _cache.Refresh(open.Listed);
+        if (open.Complete) _prefetcher?.Listed(open.Node.DirectoryPrefix, open.SmallFiles);
         return request.ReplyOk();
     }
 

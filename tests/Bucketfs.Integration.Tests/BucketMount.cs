@@ -62,8 +62,10 @@ public sealed class BucketMount : IDisposable
         return mount;
     }
 
-    /// <summary>What the daemon has logged so far.</summary>
-    public string Log => _stderr.IsCompleted ? _stderr.Result : "";
+    /// <summary>What the daemon logged, once it has exited (empty before).</summary>
+    public string Log => _stderr.Wait(_stopped ? TimeSpan.FromSeconds(10) : TimeSpan.Zero) ? _stderr.Result : "";
+
+    private bool _stopped;
 
     public void Dispose()
     {
@@ -72,6 +74,7 @@ public sealed class BucketMount : IDisposable
         if (!_daemon.WaitForExit(TimeSpan.FromSeconds(20))) _daemon.Kill();
         _daemon.WaitForExit(TimeSpan.FromSeconds(10));
         _daemon.Dispose();
+        _stopped = true;
         if (!File.ReadLines("/proc/mounts").Any(l => l.Split(' ')[1] == Path))
             System.IO.Directory.Delete(Directory, recursive: true);
     }

@@ -6,6 +6,8 @@ namespace Bucketfs.Integration.Tests;
 /// <summary>
 /// A TCP forwarder to a store that a test can cut: while cut, open connections are dropped and new
 /// ones refused, as when the store goes away mid-write, without stopping the store other tests use.
+/// It also notes the request line of every request without a body (GET, HEAD), so a test can count
+/// what reached the store.
 /// </summary>
 public sealed class FaultProxy : IDisposable
 {
@@ -14,6 +16,18 @@ public sealed class FaultProxy : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _open = [];
     private volatile bool _cut;
+    private readonly List<string> _requests = [];
+
+    /// <summary>Request lines seen so far ("GET /bucket/key?… HTTP/1.1").</summary>
+    public List<string> Requests
+    {
+        get { lock (_requests) return [.. _requests]; }
+    }
+
+    public void ClearRequests()
+    {
+        lock (_requests) _requests.Clear();
+    }
 
     public FaultProxy(string target)
     {
@@ -71,7 +85,7 @@ public sealed class FaultProxy : IDisposable
             await outbound.ConnectAsync(_target.Host, _target.Port, _stop.Token);
             var a = inbound.GetStream();
             var b = outbound.GetStream();
-            await Task.WhenAny(a.CopyToAsync(b, _stop.Token), b.CopyToAsync(a, _stop.Token));
+            await Task.WhenAny(CopyNotingRequests(a, b), b.CopyToAsync(a, _stop.Token));
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -80,6 +94,36 @@ public sealed class FaultProxy : IDisposable
         {
             inbound.Dispose();
             outbound.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Forwards what the client sends. Bodiless requests follow each other header block after
+    /// header block, so a line that opens a block and looks like a request line is one.
+    /// </summary>
+    private async Task CopyNotingRequests(Stream from, Stream to)
+    {
+        var buffer = new byte[64 * 1024];
+        var line = new System.Text.StringBuilder();
+        bool atBlockStart = true;
+        int n;
+        while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                char c = (char)buffer[i];
+                if (c != '\n')
+                {
+                    if (c != '\r' && line.Length < 4096) line.Append(c);
+                    continue;
+                }
+                string text = line.ToString();
+                line.Clear();
+                if (atBlockStart && text.EndsWith(" HTTP/1.1", StringComparison.Ordinal))
+                    lock (_requests) _requests.Add(text);
+                atBlockStart = text.Length == 0;
+            }
+            await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
         }
     }
 

@@ -10,7 +10,7 @@ internal sealed class MountCommand
 {
     private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
-    private readonly Option<string[]> OptionLists = new("-o") { Description = "s3fs/mount-style options: url=,use_path_request_style,passwd_file=,uid=,gid=,umask=,ro,allow_other,allow_root,nonempty,...", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> OptionLists = new("-o") { Description = "s3fs/mount-style options: url=,use_path_request_style,passwd_file=,uid=,gid=,umask=,ro,allow_other,allow_root,nonempty,use_cache=,ensure_diskfree=,...", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> EndpointUrl = new("--endpoint-url") { Description = "The store's URL (S3-compatible stores); AWS when absent" };
     private readonly Option<string?> Region = new("--region") { Description = "Signing region; detected from the bucket on AWS" };
     private readonly Option<bool> PathStyle = new("--force-path-style") { Description = "Address the bucket in the URL path, not the host name" };
@@ -29,6 +29,10 @@ internal sealed class MountCommand
     private readonly Option<string?> LogFile = new("--log-file") { Description = "Where the background daemon logs" };
     private readonly Option<bool> Debug = new("--debug") { Description = "Log every request" };
     private readonly Option<string?> CacheDir = new("--cache-dir") { Description = "Local folder for files being written before upload (default /var/cache/bucketfs as root, ~/.cache/bucketfs otherwise)" };
+    private readonly Option<string?> Cache = new("--cache") { Description = "Keep object data in this folder across mounts (s3fs's -o use_cache=DIR); cached files are read by the kernel itself (FUSE passthrough, as root)" };
+    private readonly Option<string?> CacheSize = new("--cache-size") { Description = "Most data kept in --cache, like 500M or 20G (default 10G)" };
+    private readonly Option<string?> CacheMinFree = new("--cache-min-free") { Description = "Free space --cache always leaves on its disk (default 1G; s3fs's -o ensure_diskfree=MB)" };
+    private readonly Option<bool> NoPassthrough = new("--no-passthrough") { Description = "Serve cached files through the daemon instead of FUSE passthrough" };
     private readonly Option<bool> Xattrs = new("--xattr") { Description = "Serve user.* extended attributes, stored as s3fs stores them (s3fs's -o use_xattr)" };
     private readonly Option<int?> RenameDirLimit = new("--rename-dir-limit") { Description = "Most keys a directory rename may copy (default 10000)" };
 
@@ -45,7 +49,7 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, RenameDirLimit, Xattrs })
+        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs })
             command.Options.Add(option);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
@@ -69,6 +73,8 @@ internal sealed class MountCommand
             LogFile = r.GetValue(LogFile),
             Debug = r.GetValue(Debug),
             CacheDirectory = r.GetValue(CacheDir),
+            DataCache = r.GetValue(Cache),
+            Passthrough = !r.GetValue(NoPassthrough),
             RenameDirectoryLimit = r.GetValue(RenameDirLimit),
             Xattrs = r.GetValue(Xattrs),
         };
@@ -77,6 +83,8 @@ internal sealed class MountCommand
         if (r.GetValue(DirMode) is { } dirMode) settings.DirectoryMode = MountSettings.ParseNumber("--dir-mode", dirMode, 8);
         if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = MountSettings.ParseTtl(ttl);
         if (r.GetValue(MemoryLimit) is { } mib) settings.MemoryLimit = mib << 20;
+        if (r.GetValue(CacheSize) is { } size) settings.CacheSize = MountSettings.ParseSize("--cache-size", size);
+        if (r.GetValue(CacheMinFree) is { } free) settings.CacheMinFree = MountSettings.ParseSize("--cache-min-free", free);
         var ignored = new List<string>();
         foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, ignored);
         settings.IgnoredOptions = ignored;

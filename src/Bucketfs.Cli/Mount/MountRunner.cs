@@ -1,5 +1,6 @@
 using Bucketfs.Cli.Credentials;
 using Bucketfs.Core;
+using Bucketfs.Core.Cache;
 using Bucketfs.Fuse.Mounting;
 using Bucketfs.Fuse.Native;
 using Bucketfs.Fuse.Session;
@@ -57,7 +58,8 @@ internal static class MountRunner
             var store = new S3ObjectStore(storeOptions);
             CheckBucket(storeOptions, settings, credentials.Source);
 
-            var fs = new BucketFileSystem(store, FilesystemOptions(settings), log);
+            using var dataCache = OpenDataCache(settings, log);
+            var fs = new BucketFileSystem(store, FilesystemOptions(settings), log, dataCache);
             if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), settings, credentials.Source);
             var mount = new MountOptions
             {
@@ -67,7 +69,7 @@ internal static class MountRunner
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
             };
-            var session = FuseSession.Mount(fs, mount, new SessionOptions(), log);
+            var session = FuseSession.Mount(fs, mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
             if (Daemon.IsChild) Daemon.ReportReady();
             return MountLifetime.Serve(session, log);
@@ -156,6 +158,24 @@ internal static class MountRunner
             RenameDirectoryLimit = s.RenameDirectoryLimit ?? defaults.RenameDirectoryLimit,
             Xattrs = s.Xattrs,
         };
+    }
+
+    private static DataCache? OpenDataCache(MountSettings s, ILogger log)
+    {
+        if (s.DataCache is null) return null;
+        var defaults = new DataCacheOptions(s.DataCache);
+        try
+        {
+            return DataCache.Open(defaults with
+            {
+                MaxBytes = s.CacheSize ?? defaults.MaxBytes,
+                MinFreeBytes = s.CacheMinFree ?? defaults.MinFreeBytes,
+            }, log);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MountFailure($"cannot use {s.DataCache} as the data cache: {e.Message}");
+        }
     }
 
     /// <summary>One staging folder per bucket and prefix, so a later mount of the same place finds what a crash left.</summary>

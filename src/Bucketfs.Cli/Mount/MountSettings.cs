@@ -26,6 +26,10 @@ internal sealed class MountSettings
     public string? LogFile { get; set; }
     public bool Debug { get; set; }
     public string? CacheDirectory { get; set; }
+    public string? DataCache { get; set; }
+    public long? CacheSize { get; set; }
+    public long? CacheMinFree { get; set; }
+    public bool Passthrough { get; set; } = true;
     public bool Xattrs { get; set; }
     public int? RenameDirectoryLimit { get; set; }
     public IReadOnlyList<string> IgnoredOptions { get; set; } = [];
@@ -38,7 +42,7 @@ internal sealed class MountSettings
         "sigv2", "sigv4", "sigv4only", "enable_content_md5", "enable_noobj_cache", "nocopyapi", "norenameapi",
         "notsup_compat_dir", "compat_dir", "complement_stat", "mp_umask", "ssl_verify_hostname", "curldbg",
         "nomultipart", "noxmlns", "listobjectsv2", "parallel_count", "multipart_size", "multireq_max", "max_stat_cache_size",
-        "stat_cache_interval_expire", "retries", "connect_timeout", "readwrite_timeout", "max_dirty_data", "ensure_diskfree",
+        "stat_cache_interval_expire", "retries", "connect_timeout", "readwrite_timeout", "max_dirty_data",
         "multipart_copy_size", "singlepart_copy_limit", "instance_name", "use_sse", "storage_class", "default_acl", "big_writes", "kernel_cache",
     };
 
@@ -69,6 +73,10 @@ internal sealed class MountSettings
                 case "stat_cache_expire": MetadataTtl = ParseTtl(Require(name, value)); break;
                 case "logfile": LogFile = Require(name, value); break;
                 case "cache_dir": CacheDirectory = Require(name, value); break;
+                case "use_cache": DataCache = Require(name, value); break;
+                case "ensure_diskfree": CacheMinFree = (long)ParseNumber(name, Require(name, value), 10) << 20; break;
+                case "cache_size": CacheSize = ParseSize(name, Require(name, value)); break;
+                case "passthrough": Passthrough = Require(name, value) != "0"; break;
                 case "use_xattr": Xattrs = value is null or "1"; break;
                 case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
                 case "f" or "foreground": Foreground = true; break;
@@ -94,6 +102,21 @@ internal sealed class MountSettings
         if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
             return TimeSpan.FromSeconds(seconds);
         throw new UsageException($"'{text}' is not a TTL (seconds, or 'indefinite')");
+    }
+
+    /// <summary>A size with an optional K, M, G or T suffix (powers of 1024); a bare number is MiB.</summary>
+    public static long ParseSize(string name, string text)
+    {
+        string digits = text.TrimEnd('B', 'b', 'i');
+        int shift = 20;
+        if (digits.Length > 0 && "KMGTkmgt".IndexOf(digits[^1]) is int unit and >= 0)
+        {
+            shift = 10 * (unit % 4 + 1);
+            digits = digits[..^1];
+        }
+        if (!double.TryParse(digits, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double value) || value <= 0 || value * Math.Pow(2, shift) > long.MaxValue / 2)
+            throw new UsageException($"{name} {text} is not a size (like 500M, 20G)");
+        return (long)(value * Math.Pow(2, shift));
     }
 
     public static uint ParseNumber(string name, string text, int radix)

@@ -26,6 +26,12 @@ internal sealed class OpenDirectory(Inode node, Func<DirectoryListing> startList
     /// <summary>Paths listed through this handle, whose attributes are trusted from when the listing ends.</summary>
     public List<string> Listed { get; } = [];
 
+    /// <summary>Small files seen, in listing order, for the directory prefetcher (kept only when there is one).</summary>
+    public List<(string Key, long Size, string ETag)> SmallFiles { get; } = [];
+
+    /// <summary>The listing reached the end of the directory.</summary>
+    public bool Complete { get; private set; }
+
     private long HistoryEnd => _historyStart + _history.Count;
 
     /// <summary>The entry at <see cref="Position"/>, or null at the end of the directory.</summary>
@@ -33,7 +39,9 @@ internal sealed class OpenDirectory(Inode node, Func<DirectoryListing> startList
     {
         if (Position < FirstEntry) return (Position == 0 ? "." : "..", EntryAttributes.Directory);
         if (Position < HistoryEnd) return _history[(int)(Position - _historyStart)];
-        return await _listing.PeekAsync(cancellation).ConfigureAwait(false);
+        var next = await _listing.PeekAsync(cancellation).ConfigureAwait(false);
+        if (next is null) Complete = true;
+        return next;
     }
 
     /// <summary>Moves past the entry <see cref="PeekAsync"/> returned.</summary>

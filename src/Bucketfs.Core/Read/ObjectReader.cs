@@ -1,3 +1,4 @@
+using Bucketfs.Core.Cache;
 using Bucketfs.ObjectStore;
 
 namespace Bucketfs.Core.Read;
@@ -5,9 +6,10 @@ namespace Bucketfs.Core.Read;
 /// <summary>
 /// Reads one version of one object for one open handle. Sequential reading grows a window that is
 /// fetched ahead as parallel ranged GETs; a random read fetches only the aligned blocks it needs.
-/// Every GET carries If-Match with the ETag seen at open, so data of two versions never mix.
+/// Every GET carries If-Match with the ETag seen at open, so data of two versions never mix. With a
+/// local data cache, chunks come from it when it holds every block, and what is fetched goes into it.
 /// </summary>
-internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning) : IDisposable
+internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning, CachedObject? cached = null) : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly List<Chunk> _chunks = [];
@@ -171,17 +173,25 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
     {
         if (!reserved) limiter.Reserve(length);
         var chunk = new Chunk(start, length, limiter);
-        chunk.Begin(FetchAsync(chunk));
+        chunk.Begin(FetchAsync(chunk, reserved));
         _chunks.Insert(index, chunk);
     }
 
-    private async Task<int> FetchAsync(Chunk chunk)
+    private async Task<int> FetchAsync(Chunk chunk, bool readAhead)
     {
+        if (cached != null)
+        {
+            // A chunk a read waits for is read from the cache at once, so the read is answered
+            // without a thread switch; read-ahead leaves the caller (and the reader's lock) first.
+            if (readAhead) await Task.Yield();
+            if (cached.TryRead(chunk.Start, chunk.Target.Span)) return chunk.Length;
+        }
         // Read-ahead outlives the request that scheduled it, so it is bounded by the store's own
         // timeouts rather than by a caller's cancellation.
         int n = await store.ReadAsync(key, chunk.Start, chunk.Target, etag, CancellationToken.None).ConfigureAwait(false);
         if (n < chunk.Length && chunk.End < size)
             throw new ObjectStoreException(StoreError.PreconditionFailed, $"{key} is shorter than the {size} bytes it had when opened");
+        cached?.Store(chunk.Start, chunk.Target.Span[..n]);
         return n;
     }
 
@@ -216,12 +226,14 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
             _disposed = true;
             DropAll();
         }
+        cached?.Dispose();
     }
 }
 
 /// <summary>Sizes that shape the read path.</summary>
 internal sealed record ReadTuning(int InitialWindow, long MaxWindow, int MaxRequest, int RandomBlock, long SequentialSlack)
 {
-    public static ReadTuning From(FilesystemOptions options) =>
-        new(InitialWindow: 1 << 20, MaxWindow: options.MaxPrefetchWindow, MaxRequest: options.MaxRequestSize, RandomBlock: 256 << 10, SequentialSlack: 4 << 20);
+    /// <summary>With a data cache, random reads fetch whole cache blocks, so what they fetch can be kept.</summary>
+    public static ReadTuning From(FilesystemOptions options, int? cacheBlock = null) =>
+        new(InitialWindow: 1 << 20, MaxWindow: options.MaxPrefetchWindow, MaxRequest: options.MaxRequestSize, RandomBlock: cacheBlock ?? 256 << 10, SequentialSlack: 4 << 20);
 }

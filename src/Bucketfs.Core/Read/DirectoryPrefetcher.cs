@@ -1,0 +1,130 @@
+using System.Buffers;
+using Bucketfs.Core.Cache;
+using Bucketfs.ObjectStore;
+using Microsoft.Extensions.Logging;
+
+namespace Bucketfs.Core.Read;
+
+/// <summary>
+/// Fetches the small files of a directory into the data cache once a program is reading through
+/// them (a training epoch, a batch job). Epochs usually read in shuffled order, so guessing the
+/// next file does not work; fetching the whole directory in listing order, many files at once,
+/// does: every file opened after the first few is increasingly likely to be local already, and
+/// the epoch runs at the store's bandwidth instead of one round trip per file per reader.
+/// </summary>
+internal sealed class DirectoryPrefetcher : IDisposable
+{
+    /// <summary>Files above this are read by the per-handle window, which already streams them.</summary>
+    public const long SmallFile = 8L << 20;
+
+    private const int OpensBeforePrefetch = 4;
+    private const int MostFilesPerDirectory = 200_000;
+    private const int MostDirectories = 256;
+    private const int Parallel = 16;
+
+    private readonly IObjectStore _store;
+    private readonly DataCache _cache;
+    private readonly MemoryLimiter _memory;
+    private readonly ILogger _log;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Directory> _directories = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _slots = new(Parallel, Parallel);
+    private readonly CancellationTokenSource _stop = new();
+
+    public DirectoryPrefetcher(IObjectStore store, DataCache cache, MemoryLimiter memory, ILogger log)
+    {
+        _store = store;
+        _cache = cache;
+        _memory = memory;
+        _log = log;
+    }
+
+    private sealed class Directory(List<(string Key, long Size, string ETag)> files)
+    {
+        public List<(string Key, long Size, string ETag)> Files { get; } = files;
+        public int Opens;
+        public bool Started;
+    }
+
+    /// <summary>A complete listing of <paramref name="prefix"/> ended: its small files are what a prefetch would fetch.</summary>
+    public void Listed(string prefix, List<(string Key, long Size, string ETag)> files)
+    {
+        if (files.Count == 0 || files.Count > MostFilesPerDirectory) return;
+        long total = files.Sum(f => f.Size);
+        // A directory the cache cannot hold would only evict itself.
+        if (total > _cache.MaxBytes / 2) return;
+        lock (_lock)
+        {
+            if (_directories.TryGetValue(prefix, out var known) && known.Started) return;
+            if (_directories.Count >= MostDirectories) _directories.Clear();
+            _directories[prefix] = new Directory(files);
+        }
+    }
+
+    /// <summary>A small file of <paramref name="prefix"/> was opened for reading.</summary>
+    public void Opened(string prefix)
+    {
+        Directory? start;
+        lock (_lock)
+        {
+            if (!_directories.TryGetValue(prefix, out start) || start.Started || ++start.Opens < OpensBeforePrefetch) return;
+            start.Started = true;
+        }
+        _log.LogDebug("Prefetching the {Count} small files of {Prefix} into the data cache", start.Files.Count, prefix);
+        _ = Task.Run(() => PrefetchAsync(start.Files, _stop.Token));
+    }
+
+    private async Task PrefetchAsync(List<(string Key, long Size, string ETag)> files, CancellationToken stop)
+    {
+        var running = new List<Task>();
+        try
+        {
+            foreach (var file in files)
+            {
+                // A file larger than a quarter of the memory budget would wait for it forever.
+                if (file.Size > _memory.Limit / 4) continue;
+                using (var cached = _cache.Object(_store.Description, file.Key, file.ETag, file.Size))
+                    if (cached.IsComplete) continue;
+                await _slots.WaitAsync(stop).ConfigureAwait(false);
+                running.Add(FetchAsync(file, stop));
+                if (running.Count >= 4 * Parallel) running.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Unmounting.
+        }
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task FetchAsync((string Key, long Size, string ETag) file, CancellationToken stop)
+    {
+        int size = (int)file.Size;
+        bool reserved = false;
+        byte[]? buffer = null;
+        try
+        {
+            // Prefetch only takes memory that is free: readers waiting for data come first.
+            for (int wait = 1; !(reserved = _memory.TryReserve(size)); wait = Math.Min(wait * 2, 100))
+                await Task.Delay(wait, stop).ConfigureAwait(false);
+            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+            int n = await _store.ReadAsync(file.Key, 0, buffer.AsMemory(0, size), file.ETag, stop).ConfigureAwait(false);
+            using var cached = _cache.Object(_store.Description, file.Key, file.ETag, file.Size);
+            if (n == size) cached.Store(0, buffer.AsSpan(0, n));
+        }
+        catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
+        {
+            // A file that changed or vanished is simply not prefetched; its open will say so.
+            _log.LogDebug("Prefetch of {Key} skipped: {Message}", file.Key, e.Message);
+        }
+        finally
+        {
+            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
+            if (reserved) _memory.Release(size);
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Stops prefetching; fetches under way end at their next await.</summary>
+    public void Dispose() => _stop.Cancel();
+}
