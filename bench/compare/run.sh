@@ -7,7 +7,10 @@
 #                        writes, latency 20 ms only and there seq and rand only; stops measuring
 #                        at 290 s (a full run at 1,780 s): rows not reached are marked skipped
 #   --keep-store         leave the benchmark's Ceph running (and seeded) for the next run
-#   --mounters LIST      comma list of direct,bucketfs,s3fs,rclone-off,rclone-full (default: all)
+#   --mounters LIST      comma list of direct,bucketfs,s3fs,rclone-off,rclone-full,bucketfs-cache,
+#                        bucketfs-cache-nopt,s3fs-cache (default: all). The last three (local data
+#                        cache) run seq and ml only; they and rclone-full also measure those again
+#                        after a remount on the same cache folder (seq-remount, ml-remount)
 #   --workloads LIST     comma list of seq,ls,find,ml,rand,writes,latency (default: all; quick:
 #                        seq,ls,ml,rand,latency)
 #   --latencies LIST     per-request delays in ms for the latency section (default 0,5,20; quick 20)
@@ -29,7 +32,7 @@ unset AWS_CA_BUNDLE
 
 RUN_ARGS="$*"
 QUICK=0 KEEP_STORE=0 BUILD=1
-MOUNTERS=direct,bucketfs,s3fs,rclone-off,rclone-full
+MOUNTERS=direct,bucketfs,s3fs,rclone-off,rclone-full,bucketfs-cache,bucketfs-cache-nopt,s3fs-cache
 WORKLOADS=""
 LATENCIES=""
 while [ $# -gt 0 ]; do
@@ -99,7 +102,16 @@ PROXY=$ARTIFACTS/bin/Bucketfs.Bench.LatencyProxy/release/bucketfs-bench-latency-
 PASSWD=$WORK/passwd-s3fs
 CLK_TCK=$(getconf CLK_TCK)
 
-STARTED_STORE=0 PROXY_PID="" RCLONE_CACHE=""
+# The mounters' local caches: emptied before each mounter's first mount of a workload and kept
+# across its remount (bucketfs-cache and bucketfs-cache-nopt share theirs); removed at the end.
+CACHE_BASE=$WORK/cache
+# Mounters with a disk cache that survives a remount: seq and ml are measured again after one.
+REMOUNT_MOUNTERS="rclone-full bucketfs-cache bucketfs-cache-nopt s3fs-cache"
+# Mounters that run only the local-data-cache workloads (seq and ml, no latency rows).
+CACHE_ONLY_MOUNTERS="bucketfs-cache bucketfs-cache-nopt s3fs-cache"
+CACHE_WORKLOADS="seq ml"
+
+STARTED_STORE=0 PROXY_PID=""
 declare -A MOUNTED=() # mountpoint -> "mounter pid"
 
 say() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
@@ -125,7 +137,7 @@ fuse_daemon_pid() {
   # shellcheck disable=SC2013
   for f in $(grep -lsF -- "$mnt" /proc/[0-9]*/cmdline); do
     p=${f%/cmdline}
-    [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *" $mnt"* ]] || continue
+    [[ $(tr '\0' ' ' 2>/dev/null <"$f") == *" $mnt "* ]] || continue # not MNT-cache for MNT
     if [ -n "$(find "$p/fd" -maxdepth 1 -lname /dev/fuse -print -quit 2>/dev/null)" ]; then
       echo "${p#/proc/}"
       return 0
@@ -152,6 +164,23 @@ wait_gone() {
   done
 }
 
+# cache_dir MOUNTER: the folder of the mounter's local cache (empty if it has none).
+cache_dir() {
+  case $1 in
+    bucketfs-cache | bucketfs-cache-nopt) echo "$CACHE_BASE/bucketfs" ;;
+    s3fs-cache) echo "$CACHE_BASE/s3fs" ;;
+    rclone-full) echo "$CACHE_BASE/rclone" ;;
+  esac
+}
+# reset_cache MOUNTER: empties the mounter's cache folder (never while mounted: between mounts only).
+reset_cache() {
+  local dir
+  dir=$(cache_dir "$1")
+  [ -n "$dir" ] || return 0
+  rm -rf "$dir"
+  mkdir -p "$dir"
+}
+
 # mount_fs MOUNTER MNT LOG: mounts fresh; sets MOUNT_PID to the daemon's PID. Not in a subshell:
 # it records the mount for the cleanup, and rclone must stay this shell's child to be reaped.
 MOUNT_PID=""
@@ -161,22 +190,25 @@ mount_fs() {
   MOUNT_PID=""
   if is_mounted "$mnt"; then umount "$mnt" 2>/dev/null || umount -l "$mnt" || true; fi
   mkdir -p "$mnt"
+  local cache
+  cache=$(cache_dir "$mounter")
+  [ -z "$cache" ] || mkdir -p "$cache"
   case $mounter in
-    bucketfs)
+    bucketfs | bucketfs-cache | bucketfs-cache-nopt)
+      local extra=()
+      [ -z "$cache" ] || extra=(--cache "$cache")
+      [ "$mounter" != bucketfs-cache-nopt ] || extra+=(--no-passthrough)
       # shellcheck disable=SC2086 # BENCH_BUCKETFS_ARGS is a list of options
       timeout 150 "$BUCKETFS" mount "s3://$BUCKET" "$mnt" --endpoint-url "$ENDPOINT" --force-path-style \
-        --log-file "$log" ${BENCH_BUCKETFS_ARGS:-} </dev/null >>"$log.out" 2>&1 || return 1
+        "${extra[@]}" --log-file "$log" ${BENCH_BUCKETFS_ARGS:-} </dev/null >>"$log.out" 2>&1 || return 1
       ;;
-    s3fs)
-      timeout 60 s3fs "$BUCKET" "$mnt" -o "url=$ENDPOINT,use_path_request_style,passwd_file=$PASSWD,logfile=$log" \
+    s3fs | s3fs-cache)
+      timeout 60 s3fs "$BUCKET" "$mnt" -o "url=$ENDPOINT,use_path_request_style,passwd_file=$PASSWD,logfile=$log${cache:+,use_cache=$cache}" \
         </dev/null >>"$log.out" 2>&1 || return 1
       ;;
     rclone-off | rclone-full)
       local mode=${mounter#rclone-} extra=()
-      if [ "$mode" = full ]; then
-        RCLONE_CACHE=${RCLONE_CACHE:-$(mktemp -d /var/tmp/bucketfs-bench-rclone-cache.XXXXXX)}
-        extra=(--cache-dir "$RCLONE_CACHE")
-      fi
+      [ -z "$cache" ] || extra=(--cache-dir "$cache")
       [[ $ENDPOINT == http://127.0.0.1:* ]] || { say "refusing to start rclone with endpoint '$ENDPOINT'"; return 1; }
       # Unlike `--daemon`, a background child of this script can be waited for (no zombie left).
       RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT setsid rclone mount "bench:$BUCKET" "$mnt" --s3-endpoint "$ENDPOINT" \
@@ -201,7 +233,7 @@ unmount_fs() {
   t0=$(now)
   read -r mounter pid <<<"${MOUNTED[$mnt]:-x 0}"
   if is_mounted "$mnt"; then
-    if [ "$mounter" = bucketfs ]; then
+    if [[ $mounter == bucketfs* ]]; then
       timeout 30 "$BUCKETFS" unmount "$mnt" >/dev/null 2>&1 || timeout 10 umount -l "$mnt" || true
     else
       timeout 30 umount "$mnt" 2>/dev/null || timeout 10 umount -l "$mnt" || true
@@ -223,7 +255,7 @@ cleanup() {
   trap - EXIT INT TERM
   for mnt in "${!MOUNTED[@]}"; do unmount_fs "$mnt" || true; done
   stop_proxy
-  if [ -n "$RCLONE_CACHE" ]; then rm -rf "$RCLONE_CACHE"; fi
+  rm -rf "$CACHE_BASE"
   if [ $STARTED_STORE = 1 ] && [ $KEEP_STORE = 0 ]; then
     say "stopping the benchmark's Ceph"
     env "${STORE_ENV[@]}" timeout 120 "$ROOT/scripts/stores/ceph.sh" stop >/dev/null 2>&1 || true
@@ -340,15 +372,19 @@ direct_w() {
   return 0
 }
 
-# with_mount MOUNTER TAG FUNC: mounts fresh, runs FUNC MOUNTER MNT PID, unmounts.
+# with_mount MOUNTER TAG FUNC: mounts fresh, runs FUNC MOUNTER MNT PID, unmounts. MOUNT_FAILED=1
+# after a mount that failed.
+MOUNT_FAILED=0
 with_mount() {
   local mounter=$1 tag=$2 fn=$3 mnt=$MNT_BASE/$1
+  MOUNT_FAILED=0
   if [ $SECONDS -gt $BUDGET ]; then
     # No mount: the phases record themselves as skipped.
     "$fn" "$mounter" "$mnt" ""
     return 0
   fi
   if ! mount_fs "$mounter" "$mnt" "$LOGS/$mounter-$tag.log"; then
+    MOUNT_FAILED=1
     say "$mounter: mount failed (log: $LOGS/$mounter-$tag.log)"
     record "$mounter" "$tag" "\"error\":\"mount failed: $(jstr "$(tail -2 "$LOGS/$mounter-$tag.log"* 2>/dev/null | tail -1)")\""
     unmount_fs "$mnt"
@@ -373,8 +409,12 @@ w_ls() { phase "$1" "ls$SUFFIX" "$3" "$LIST_LIMIT" bash -c 'ls_workload "$@"' _ 
 w_find() { phase "$1" "find$SUFFIX" "$3" "$LIST_LIMIT" bash -c 'find_workload "$@"' _ "$2" "$FIND_ENTRIES"; }
 w_ml() {
   phase "$1" "ml-cold$SUFFIX" "$3" "$(ml_limit)" "$TOOL" ml --root "$2" --manifest "$MANIFEST" $(lat_args ml)
-  [ -n "$SUFFIX" ] || phase "$1" ml-warm "$3" "$(ml_limit)" --warm "$TOOL" ml --root "$2" --manifest "$MANIFEST"
+  # The cache-only mounters have no warm epoch on the same mount (time): their second epoch is after a remount.
+  [ -n "$SUFFIX" ] || cache_only "$1" || phase "$1" ml-warm "$3" "$(ml_limit)" --warm "$TOOL" ml --root "$2" --manifest "$MANIFEST"
 }
+# After a remount on the same cache folder (phase drops the page cache first): what the disk cache kept.
+w_seq_remount() { phase "$1" seq-remount "$3" "$(seq_limit)" "$TOOL" seq --file "$2/large.bin" --manifest "$MANIFEST"; }
+w_ml_remount() { phase "$1" ml-remount "$3" "$(ml_limit)" "$TOOL" ml --root "$2" --manifest "$MANIFEST"; }
 w_rand() {
   [ -n "$SUFFIX" ] || phase "$1" rand1 "$3" $((RAND_SECONDS + 60)) "$TOOL" rand --file "$2/large.bin" --manifest "$MANIFEST" --threads 1 --seconds "$RAND_SECONDS"
   phase "$1" "rand8$SUFFIX" "$3" $((RAND_SECONDS + 60)) "$TOOL" rand --file "$2/large.bin" --manifest "$MANIFEST" --threads 8 $(lat_args rand)
@@ -387,17 +427,36 @@ w_writes() {
   timeout 300 rm -rf "$2/write-$1.bin" "$dir" 2>>"$LOGS/$1-writes.err" || say "$1: could not remove what the write workloads wrote"
 }
 
+cache_only() { [[ " $CACHE_ONLY_MOUNTERS " == *" $1 "* ]]; }
+
+# run_mounter MOUNTER W TAG: MOUNTER's part of a row: a fresh mount on an empty cache; for the
+# mounters with a disk cache in the seq and ml rows (not the latency ones), then W again after a
+# remount on the same cache folder.
+run_mounter() {
+  local m=$1 w=$2 tag=$3
+  reset_cache "$m"
+  with_mount "$m" "$tag" "w_$w"
+  [ -z "$SUFFIX" ] && [[ " $REMOUNT_MOUNTERS " == *" $m "* && " $CACHE_WORKLOADS " == *" $w "* ]] || return 0
+  if [ $MOUNT_FAILED = 1 ]; then
+    record "$m" "$w-remount" '"error":"not measured: the first mount failed"'
+    return 0
+  fi
+  with_mount "$m" "$w-remount" "w_${w}_remount"
+}
+
 # run_workload W: one row of the table: direct first, then each mounter on a fresh mount. Rows go one
 # after another (not mounters), so a run that hits its time budget loses whole rows, never columns.
+# The cache-only mounters come last, in the seq and ml rows only (not in the latency section).
 run_workload() {
   local w=$1 m
   has "$WORKLOADS" "$w" || return 0
   say "== $w$SUFFIX"
   has "$MOUNTERS" direct && direct_w "$w"
-  for m in bucketfs s3fs rclone-off rclone-full; do
-    has "$MOUNTERS" "$m" && with_mount "$m" "$w$SUFFIX" "w_$w"
+  for m in bucketfs s3fs rclone-off rclone-full $CACHE_ONLY_MOUNTERS; do
+    has "$MOUNTERS" "$m" || continue
+    if cache_only "$m" && { [ -n "$SUFFIX" ] || [[ " $CACHE_WORKLOADS " != *" $w "* ]]; }; then continue; fi
+    run_mounter "$m" "$w" "$w$SUFFIX"
   done
-  if [ -n "$RCLONE_CACHE" ]; then rm -rf "$RCLONE_CACHE"; RCLONE_CACHE=""; fi
   return 0
 }
 
@@ -428,6 +487,7 @@ stop_proxy() {
 
 LOAD_START=$(loadavg)
 say "bench/compare ($MODE): logs in $LOGS; load $LOAD_START"
+rm -rf "$CACHE_BASE" # a run's caches start empty (and an interrupted run's are not left behind)
 
 step_packages() {
   local missing=() p
@@ -490,9 +550,9 @@ if has "$WORKLOADS" writes; then
   say "== writes"
   for m in bucketfs s3fs rclone-off rclone-full; do
     has "$MOUNTERS" "$m" || continue
+    reset_cache "$m"
     with_mount "$m" writes w_writes
   done
-  if [ -n "$RCLONE_CACHE" ]; then rm -rf "$RCLONE_CACHE"; RCLONE_CACHE=""; fi
 fi
 
 if has "$WORKLOADS" latency && [ -x "$PROXY" ]; then
@@ -517,7 +577,7 @@ dirty=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
   --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r); shared with other work" \
   --meta "load average (1/5/15 min)=$LOAD_START at the start, $LOAD_END at the end" \
   --meta "store=Ceph radosgw 16.2, memstore, on 127.0.0.1 (tcp_nodelay); latency rows through bench/compare/LatencyProxy" \
-  --meta "bucketfs=$commit$([ "$dirty" != 0 ] && echo " plus uncommitted changes in src/ ($dirty files)"), Release build, default options" \
+  --meta "bucketfs=$commit$([ "$dirty" != 0 ] && echo " plus uncommitted changes in src/ ($dirty files)"), Release build, default options (the local-data-cache rows: --cache DIR, and --no-passthrough)" \
   --meta "peers=$(s3fs --version 2>&1 | head -1 | sed 's/ (commit.*//'); $(rclone version 2>/dev/null | head -1)" \
   --meta "run time=$((SECONDS / 60)) min $((SECONDS % 60)) s in all, $(((SECONDS - T_MEASURE) / 60)) min $(((SECONDS - T_MEASURE) % 60)) s measuring" \
   2>>"$LOGS/report.log" || say "report failed (log: $LOGS/report.log)"

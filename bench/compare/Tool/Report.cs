@@ -7,8 +7,9 @@ namespace Bucketfs.Bench.Compare;
 
 /// <summary>
 /// `report`: turns the JSON lines run.sh collected (one per mounter and workload) into the Markdown
-/// table (workloads as rows, mounters as columns, each figure with its ratio to direct and to s3fs)
-/// and one JSON document.
+/// table (workloads as rows, mounters as columns, each figure with its ratio to direct and to s3fs),
+/// a second table for the local data caches (cold, then after a remount; ratios to direct and to
+/// s3fs with its cache) and one JSON document.
 /// </summary>
 internal static class Report
 {
@@ -19,7 +20,27 @@ internal static class Report
         ("s3fs", "s3fs 1.90"),
         ("rclone-off", "rclone 1.60, cache off"),
         ("rclone-full", "rclone 1.60, cache full"),
+        ("bucketfs-cache", "bucketfs --cache (passthrough)"),
+        ("bucketfs-cache-nopt", "bucketfs --cache --no-passthrough"),
+        ("s3fs-cache", "s3fs 1.90, use_cache"),
     ];
+
+    /// <summary>The mounters that appear only in the local-data-cache table.</summary>
+    private static readonly HashSet<string> CacheOnly = ["bucketfs-cache", "bucketfs-cache-nopt", "s3fs-cache"];
+
+    /// <summary>Columns of the local-data-cache table (rclone's full cache mode is one), and its rows.</summary>
+    private static readonly string[] CacheColumns = ["direct", "bucketfs-cache", "bucketfs-cache-nopt", "s3fs-cache", "rclone-full"];
+    private static readonly string[] CacheRows = ["seq", "seq-remount", "ml-cold", "ml-remount"];
+
+    private static bool IsRemount(string id) => BaseId(id).EndsWith("-remount", StringComparison.Ordinal);
+
+    /// <summary>Direct has no second pass (nothing of its own to keep): warm and remount rows are compared with its cold one.</summary>
+    private static string DirectId(string id) => id switch
+    {
+        "ml-warm" or "ml-remount" => "ml-cold",
+        "seq-remount" => "seq",
+        _ => id,
+    };
 
     private sealed record Workload(string Id, string Title, bool HigherIsBetter);
 
@@ -35,6 +56,8 @@ internal static class Report
             new("find", $"`find` over the whole tree, {m.FindEntries:N0} entries, cold (s)", false),
             new("ml-cold", $"ML epoch, cold: {ml} (files/s)", true),
             new("ml-warm", "ML epoch, warm: the same again on the same mount, page cache kept (files/s)", true),
+            new("seq-remount", "Sequential read of the large file again after a remount on the same cache folder, page cache dropped (MiB/s)", true),
+            new("ml-remount", "ML epoch again after a remount on the same cache folder, page cache dropped (files/s)", true),
             new("rand1", "Random 64 KiB reads of the large file, 1 thread (reads/s)", true),
             new("rand8", "Random 64 KiB reads of the large file, 8 threads (reads/s)", true),
             new("write-seq", $"Sequential write of a {writeMib} MiB file, fsync, close (MiB/s)", true),
@@ -61,7 +84,8 @@ internal static class Report
             .OrderBy(id => LatencyMs(id) >= 0)
             .ThenBy(id => baseList.FindIndex(w => w.Id == BaseId(id)) is var i && i >= 0 ? i : 99)
             .ThenBy(id => LatencyMs(id)).ToList();
-        var mounters = Mounters.Where(m => records.Any(r => (string?)r["mounter"] == m.Id)).ToList();
+        var present = Mounters.Where(m => records.Any(r => (string?)r["mounter"] == m.Id)).ToList();
+        var mounters = present.Where(m => !CacheOnly.Contains(m.Id)).ToList();
 
         JsonObject? Find(string mounter, string workload) =>
             records.LastOrDefault(r => (string?)r["mounter"] == mounter && (string?)r["workload"] == workload);
@@ -74,16 +98,11 @@ internal static class Report
         md.AppendLine("Each cell: the figure, then its speed relative to direct and to s3fs (`×2.0` = twice as fast; for times, the reference's time divided by this one).");
         md.AppendLine("Direct is the S3 SDK straight against the store, no FUSE (its cold ML epoch is also the reference for the warm ones); bucketfs, s3fs and rclone run with their defaults but for rclone's `--vfs-cache-mode`. Every workload but the warm epoch starts on a fresh mount with the page cache dropped.");
         md.AppendLine();
-        md.Append("| workload |");
-        foreach (var m in mounters) md.Append($" {m.Label} |");
-        md.AppendLine();
-        md.Append("| --- |");
-        foreach (var _ in mounters) md.Append(" ---: |");
-        md.AppendLine();
-        foreach (string id in rowIds)
+        var mainRows = rowIds.Where(id => !IsRemount(id) && mounters.Any(m => Find(m.Id, id) != null)).ToList();
+        string Title(string id)
         {
-            var w = baseList.FirstOrDefault(x => x.Id == BaseId(id)) ?? new Workload(BaseId(id), BaseId(id), true);
-            string title = w.Title;
+            var w = baseList.FirstOrDefault(x => x.Id == BaseId(id));
+            string title = w?.Title ?? BaseId(id);
             if (LatencyMs(id) is int ms and >= 0)
             {
                 // The latency rows read less: the first part of the large file, part of the epoch.
@@ -94,43 +113,47 @@ internal static class Report
                     _ => title,
                 } + $", store +{ms} ms/request";
             }
-            md.Append($"| {title} |");
-            // Direct has no warm epoch (nothing of its own to keep warm): warm epochs are compared with its cold one.
-            double? direct = Value(Find("direct", id)) ?? Value(Find("direct", id.Replace("ml-warm", "ml-cold"))), s3fs = Value(Find("s3fs", id));
-            foreach (var m in mounters) md.Append($" {Cell(Find(m.Id, id), m.Id, direct, s3fs, w.HigherIsBetter)} |");
-            md.AppendLine();
+            return title;
         }
+        bool Higher(string id) => baseList.FirstOrDefault(x => x.Id == BaseId(id))?.HigherIsBetter ?? true;
+        FigureTable(md, mounters, mainRows, Title, Higher, Find, "s3fs", "s3fs");
         md.AppendLine();
         md.AppendLine("Resources of the mounter's daemon process during each workload: CPU seconds (user + system, from /proc/PID/stat) / peak RSS in MiB (VmHWM, reset before the workload). For direct: the client process itself.");
         md.AppendLine();
-        md.Append("| workload |");
-        foreach (var m in mounters) md.Append($" {m.Label} |");
-        md.AppendLine();
-        md.Append("| --- |");
-        foreach (var _ in mounters) md.Append(" ---: |");
-        md.AppendLine();
-        foreach (string id in rowIds)
+        ResourceTable(md, mounters, mainRows, Find);
+
+        // The local data caches: the same file and epoch with the cache empty, then after a remount on the same cache folder.
+        var cacheMounters = CacheColumns.Select(id => present.FirstOrDefault(m => m.Id == id))
+            .Where(m => m.Id != null && CacheRows.Any(row => Find(m.Id, row) != null)).ToList();
+        var cacheRows = CacheRows.Where(row => cacheMounters.Any(m => m.Id != "direct" && Find(m.Id, row) != null)).ToList();
+        if (cacheRows.Any(IsRemount) || cacheMounters.Any(m => CacheOnly.Contains(m.Id)))
         {
-            md.Append($"| {id} |");
-            foreach (var m in mounters)
+            string large = manifest.LargeBytes >= 1L << 30 ? $"{manifest.LargeBytes / (double)(1L << 30):0.#} GiB" : $"{manifest.LargeBytes >> 20} MiB";
+            string CacheTitle(string id) => id switch
             {
-                var r = Find(m.Id, id);
-                string cell = "–";
-                if (r != null && r["status"] is null)
-                {
-                    double? cpu = Num(r["daemon_cpu_s"]) ?? Num(r["result"]?["client_cpu_s"]);
-                    double? rss = Num(r["daemon_peak_rss_mib"]) ?? Num(r["result"]?["client_peak_rss_mib"]);
-                    cell = $"{(cpu is double c ? c.ToString("0.0", CultureInfo.InvariantCulture) : "?")} s / {(rss is double s ? s.ToString("0", CultureInfo.InvariantCulture) : "?")} MiB";
-                }
-                md.Append($" {cell} |");
-            }
+                "seq" => $"Sequential read of the {large} file, cold: empty cache, page cache dropped (MiB/s)",
+                "seq-remount" => "The same after a remount on that cache folder, page cache dropped (MiB/s)",
+                "ml-cold" => $"ML epoch, cold: {manifest.MlCount:N0} × {manifest.MlBytes >> 10} KiB, shuffled, 8 threads, empty cache (files/s)",
+                "ml-remount" => "The same epoch after a remount on that cache folder, page cache dropped (files/s)",
+                _ => Title(id),
+            };
             md.AppendLine();
+            md.AppendLine("## Local data cache");
+            md.AppendLine();
+            md.AppendLine("The mounters that keep file data on local disk across mounts, each with its cache folder emptied before its first mount of a row: that mount reads cold, then it is unmounted, mounted again on the same folder, the page cache is dropped and the same read runs again, so the second figure is what the disk cache kept and how fast the mounter serves it. bucketfs: `--cache DIR` (10 GiB by default), cached files read by the kernel itself (FUSE passthrough), or with `--no-passthrough` through the daemon; s3fs: `-o use_cache=DIR`; rclone: `--vfs-cache-mode full --cache-dir DIR`.");
+            md.AppendLine("Each cell: the figure, then its speed relative to direct (its cold read, also for the remount rows) and to s3fs with its cache.");
+            md.AppendLine();
+            FigureTable(md, cacheMounters, cacheRows, CacheTitle, Higher, Find, "s3fs-cache", "s3fs cache");
+            md.AppendLine();
+            md.AppendLine("Resources of the daemon (CPU seconds / peak RSS in MiB), as above. With passthrough the kernel reads cached files itself: that CPU is not the daemon's.");
+            md.AppendLine();
+            ResourceTable(md, cacheMounters, cacheRows, Find);
         }
         md.AppendLine();
         md.AppendLine("<details><summary>Details of each measurement</summary>");
         md.AppendLine();
         foreach (string id in rowIds)
-            foreach (var m in mounters)
+            foreach (var m in present)
                 if (Find(m.Id, id) is { } r)
                     md.AppendLine($"- {id}, {m.Id}: {Detail(r)}");
         md.AppendLine();
@@ -152,6 +175,52 @@ internal static class Report
         return 0;
     }
 
+    /// <summary>Workloads as rows, mounters as columns, each figure with its ratio to direct and to the reference mounter.</summary>
+    private static void FigureTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows,
+        Func<string, string> title, Func<string, bool> higher, Func<string, string, JsonObject?> find, string reference, string referenceLabel)
+    {
+        md.Append("| workload |");
+        foreach (var m in mounters) md.Append($" {m.Label} |");
+        md.AppendLine();
+        md.Append("| --- |");
+        foreach (var _ in mounters) md.Append(" ---: |");
+        md.AppendLine();
+        foreach (string id in rows)
+        {
+            md.Append($"| {title(id)} |");
+            double? direct = Value(find("direct", id)) ?? Value(find("direct", DirectId(id))), refValue = Value(find(reference, id));
+            foreach (var m in mounters) md.Append($" {Cell(find(m.Id, id), m.Id, direct, reference, referenceLabel, refValue, higher(id))} |");
+            md.AppendLine();
+        }
+    }
+
+    private static void ResourceTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows, Func<string, string, JsonObject?> find)
+    {
+        md.Append("| workload |");
+        foreach (var m in mounters) md.Append($" {m.Label} |");
+        md.AppendLine();
+        md.Append("| --- |");
+        foreach (var _ in mounters) md.Append(" ---: |");
+        md.AppendLine();
+        foreach (string id in rows)
+        {
+            md.Append($"| {id} |");
+            foreach (var m in mounters)
+            {
+                var r = find(m.Id, id);
+                string cell = "–";
+                if (r != null && r["status"] is null)
+                {
+                    double? cpu = Num(r["daemon_cpu_s"]) ?? Num(r["result"]?["client_cpu_s"]);
+                    double? rss = Num(r["daemon_peak_rss_mib"]) ?? Num(r["result"]?["client_peak_rss_mib"]);
+                    cell = $"{(cpu is double c ? c.ToString("0.0", CultureInfo.InvariantCulture) : "?")} s / {(rss is double s ? s.ToString("0", CultureInfo.InvariantCulture) : "?")} MiB";
+                }
+                md.Append($" {cell} |");
+            }
+            md.AppendLine();
+        }
+    }
+
     private static string BaseId(string id) => id.Split('@')[0];
 
     private static int LatencyMs(string id) =>
@@ -163,7 +232,7 @@ internal static class Report
     private static double? Value(JsonObject? r) =>
         r != null && (bool?)r["result"]?["ok"] == true ? Num(r["result"]!["value"]) : null;
 
-    private static string Cell(JsonObject? r, string mounter, double? direct, double? s3fs, bool higher)
+    private static string Cell(JsonObject? r, string mounter, double? direct, string reference, string referenceLabel, double? refValue, bool higher)
     {
         if (r == null) return "–";
         if ((string?)r["status"] == "unsupported") return "not supported yet";
@@ -177,7 +246,7 @@ internal static class Report
         var sb = new StringBuilder(Result.F(value));
         var ratios = new List<string>();
         if (mounter != "direct" && direct is double d && d > 0 && value > 0) ratios.Add("×" + Ratio(value, d, higher) + " direct");
-        if (mounter != "s3fs" && s3fs is double s && s > 0 && value > 0) ratios.Add("×" + Ratio(value, s, higher) + " s3fs");
+        if (mounter != reference && refValue is double s && s > 0 && value > 0) ratios.Add("×" + Ratio(value, s, higher) + " " + referenceLabel);
         if (ratios.Count > 0) sb.Append(" (").Append(string.Join(", ", ratios)).Append(')');
         return sb.ToString();
     }

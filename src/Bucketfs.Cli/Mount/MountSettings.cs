@@ -16,7 +16,19 @@ internal sealed class MountSettings
     public uint? FileMode { get; set; }
     public uint? DirectoryMode { get; set; }
     public uint? Umask { get; set; }
-    public TimeSpan? MetadataTtl { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>Null is 'indefinite'; when not given: 1 s, or 60 s with a data cache (as Mountpoint-S3 does).</summary>
+    public TimeSpan? MetadataTtl
+    {
+        get => _metadataTtlGiven ? _metadataTtl : DataCache is null ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60);
+        set
+        {
+            _metadataTtl = value;
+            _metadataTtlGiven = true;
+        }
+    }
+
+    private TimeSpan? _metadataTtl;
+    private bool _metadataTtlGiven;
     public long? MemoryLimit { get; set; }
     public bool ReadOnly { get; set; }
     public bool AllowOther { get; set; }

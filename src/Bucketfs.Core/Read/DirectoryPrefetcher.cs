@@ -44,7 +44,13 @@ internal sealed class DirectoryPrefetcher : IDisposable
         public List<(string Key, long Size, string ETag)> Files { get; } = files;
         public int Opens;
         public bool Started;
+
+        /// <summary>Files a program opened, which its own reads fetch: the prefetch skips them.</summary>
+        public HashSet<string> Opened { get; } = new(StringComparer.Ordinal);
     }
+
+    /// <summary>Fetches under way, so an open of the same file waits for it instead of fetching it twice.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _fetching = new(StringComparer.Ordinal);
 
     /// <summary>A complete listing of <paramref name="prefix"/> ended: its small files are what a prefetch would fetch.</summary>
     public void Listed(string prefix, List<(string Key, long Size, string ETag)> files)
@@ -61,32 +67,48 @@ internal sealed class DirectoryPrefetcher : IDisposable
         }
     }
 
-    /// <summary>A small file of <paramref name="prefix"/> was opened for reading.</summary>
-    public void Opened(string prefix)
+    /// <summary>
+    /// A small file of <paramref name="prefix"/> is being opened for reading; returns the prefetch
+    /// of that file if one is under way (it never fails: the open reads what it left in the cache).
+    /// </summary>
+    public Task? Opened(string prefix, string key)
     {
         Directory? start;
         lock (_lock)
         {
-            if (!_directories.TryGetValue(prefix, out start) || start.Started || ++start.Opens < OpensBeforePrefetch) return;
+            if (!_directories.TryGetValue(prefix, out start)) return null;
+            lock (start.Opened) start.Opened.Add(key);
+            if (start.Started || ++start.Opens < OpensBeforePrefetch) return _fetching.GetValueOrDefault(key);
             start.Started = true;
         }
         _log.LogDebug("Prefetching the {Count} small files of {Prefix} into the data cache", start.Files.Count, prefix);
-        _ = Task.Run(() => PrefetchAsync(start.Files, _stop.Token));
+        _ = Task.Run(() => PrefetchAsync(start, _stop.Token));
+        return null;
     }
 
-    private async Task PrefetchAsync(List<(string Key, long Size, string ETag)> files, CancellationToken stop)
+    private async Task PrefetchAsync(Directory directory, CancellationToken stop)
     {
         var running = new List<Task>();
         try
         {
-            foreach (var file in files)
+            foreach (var file in directory.Files)
             {
                 // A file larger than a quarter of the memory budget would wait for it forever.
                 if (file.Size > _memory.Limit / 4) continue;
-                using (var cached = _cache.Object(_store.Description, file.Key, file.ETag, file.Size))
-                    if (cached.IsComplete) continue;
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
-                running.Add(FetchAsync(file, stop));
+                bool opened;
+                lock (directory.Opened) opened = directory.Opened.Contains(file.Key);
+                bool cached;
+                using (var existing = _cache.Object(_store.Description, file.Key, file.ETag, file.Size)) cached = existing.IsComplete;
+                if (opened || cached)
+                {
+                    _slots.Release();
+                    continue;
+                }
+                var fetch = FetchAsync(file, stop);
+                _fetching[file.Key] = fetch;
+                _ = fetch.ContinueWith(_ => _fetching.TryRemove(new KeyValuePair<string, Task>(file.Key, fetch)), TaskScheduler.Default);
+                running.Add(fetch);
                 if (running.Count >= 4 * Parallel) running.RemoveAll(t => t.IsCompleted);
             }
         }
