@@ -28,6 +28,7 @@ public sealed partial class BucketFileSystem
         var attributes = new EntryAttributes(EntryKind.File, 0, "", DateTimeOffset.UtcNow) { Metadata = metadata };
         var entry = Remember(directory, childName, attributes);
         _staged[entry.NodeId] = staged;
+        _listings?.Forget(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         var node = _inodes.Find(entry.NodeId)!;
         Serve(node);
@@ -111,8 +112,17 @@ public sealed partial class BucketFileSystem
             if (source.Kind == EntryKind.Directory && target.Kind != EntryKind.Directory) throw new FuseException(Errno.ENOTDIR);
             if (source.Kind != EntryKind.Directory && target.Kind == EntryKind.Directory) throw new FuseException(Errno.EISDIR);
         }
-        if (source.Kind == EntryKind.Directory) await RenameDirectory(fromPath, toPath, target != null, cancellation);
-        else await RenameFile(from, fromName, fromPath, toPath, cancellation);
+        if (source.Kind == EntryKind.Directory)
+        {
+            _listings?.ForgetAll();
+            await RenameDirectory(fromPath, toPath, target != null, cancellation);
+        }
+        else
+        {
+            _listings?.Forget(from.DirectoryPrefix);
+            _listings?.Forget(to.DirectoryPrefix);
+            await RenameFile(from, fromName, fromPath, toPath, cancellation);
+        }
         _inodes.Move(from.Id, fromName, to, toName);
         _cache.AddMissing(fromPath);
         _cache.Remove(toPath);
@@ -293,12 +303,14 @@ public sealed partial class BucketFileSystem
 
     private FuseEntry Added(Inode directory, string name, string path, EntryAttributes attributes)
     {
+        _listings?.Forget(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         return Remember(directory, name, attributes);
     }
 
     private void Removed(Inode directory, string name, string path)
     {
+        _listings?.Forget(directory.DirectoryPrefix);
         _inodes.Unlink(directory.Id, name);
         _cache.AddMissing(path);
     }

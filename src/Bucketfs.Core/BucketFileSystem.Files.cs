@@ -70,7 +70,7 @@ public sealed partial class BucketFileSystem
             attributes = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
         inode.Attributes = attributes;
 
-        if (attributes.Size <= DirectoryPrefetcher.SmallFile && _prefetcher?.Opened(inode.Path[..(inode.Path.Length - inode.Name.Length)], inode.Path) is { } prefetching)
+        if (attributes.Size <= DirectoryPrefetcher.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)
             await prefetching.WaitAsync(cancellation);
         var cached = attributes.ETag.Length > 0 ? _dataCache?.Object(_store.Description, inode.Path, attributes.ETag, attributes.Size) : null;
         if (cached != null && _modes != null && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
@@ -257,6 +257,7 @@ public sealed partial class BucketFileSystem
             var attributes = new EntryAttributes(inode.Kind, info.Size, info.ETag, DateTimeOffset.UtcNow) { Metadata = new Dictionary<string, string>(staged.Manifest.Metadata) };
             inode.Attributes = attributes;
             _cache.Add(inode.Path, attributes);
+            _listings?.Forget(inode.ParentPrefix);
         }
         catch (ObjectStoreException e)
         {

@@ -39,6 +39,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly DataCache? _dataCache;
     private OpenModes? _modes;
     private readonly DirectoryPrefetcher? _prefetcher;
+    private readonly ListingStore? _listings;
 
     public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
     {
@@ -52,6 +53,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
         if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
+        // Only a bucket declared unchanging keeps its listings across mounts.
+        if (dataCache != null && options.MetadataTtl is null)
+            _listings = new ListingStore(Path.Combine(CacheLayout.Listings(dataCache.Root), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.Description)))[..32]), log);
         _uploader = new Uploader(store, UploadTuning.Default, log);
         _stagingDirectory = options.StagingDirectory;
     }
@@ -84,6 +88,12 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (_inodes.Child(directory.Id, childName) is { } known && _staged.ContainsKey(known.Id))
             return ReplyLookup(request, directory, childName, Effective(known));
         if (_cache.TryGet(path, out var cached)) return ReplyLookup(request, directory, childName, cached);
+        if (_listings != null && _listings.TryFind(directory.DirectoryPrefix, childName, out var stored))
+        {
+            if (stored is null) _cache.AddMissing(path);
+            else _cache.Add(path, stored);
+            return ReplyLookup(request, directory, childName, stored);
+        }
         return LookupInStore(request, directory, childName, path);
     }
 
@@ -154,7 +164,10 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     {
         var directory = DirectoryNode(node);
         ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _directories[handle] = new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log));
+        var stored = _listings?.Load(directory.DirectoryPrefix);
+        _directories[handle] = stored is null
+            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log))
+            : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log)) { Stored = true };
         return request.ReplyOpen(handle);
     }
 
@@ -207,8 +220,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
                 string path = directory.DirectoryPrefix + name;
                 _cache.Add(path, attributes);
                 open.Listed.Add(path);
-                if (_prefetcher != null && attributes.Kind == EntryKind.File && attributes.Size <= DirectoryPrefetcher.SmallFile && attributes.ETag.Length > 0)
-                    open.SmallFiles.Add((path, attributes.Size, attributes.ETag));
+                if (_prefetcher != null || _listings != null) open.Entries.Add((name, attributes));
             }
             open.Advance(next);
         }
@@ -261,7 +273,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         // long `ls -l` does not find its first entries expired and ask the store for each again.
         if (!_directories.TryRemove(handle, out var open)) return request.ReplyOk();
         _cache.Refresh(open.Listed);
-        if (open.Complete) _prefetcher?.Listed(open.Node.DirectoryPrefix, open.SmallFiles);
+        if (!open.Complete) return request.ReplyOk();
+        _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
+        if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
         return request.ReplyOk();
     }
 

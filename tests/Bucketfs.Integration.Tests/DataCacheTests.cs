@@ -171,4 +171,35 @@ public sealed class DataCacheTests : IDisposable
         }
         Assert.Equal(40, Directory.EnumerateFiles(_cache, "*.data", SearchOption.AllDirectories).Count());
     }
+
+    [Fact]
+    public async Task WithAnIndefiniteTtlARemountListsLooksUpAndReadsWithoutAskingTheStore()
+    {
+        var files = Enumerable.Range(0, 30).ToDictionary(i => $"set/{(i % 3 == 0 ? "a" : "b")}/{i:D3}.bin", _ => RandomNumberGenerator.GetBytes(50 * 1024));
+        var (store, bucket) = await Seed("ceph", files);
+        using var proxy = new FaultProxy(store.Endpoint);
+        string[] options = ["--cache", _cache, "--metadata-ttl", "indefinite"];
+        List<string> firstFind;
+        using (var first = BucketMount.StartAt(store, proxy.Endpoint, bucket, options))
+        {
+            firstFind = Directory.EnumerateFileSystemEntries(first.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => Path.GetRelativePath(first.Path, p)).ToList();
+            AssertReadsBack(first, files);
+        }
+
+        using (var again = BucketMount.StartAt(store, proxy.Endpoint, bucket, options))
+        {
+            proxy.ClearRequests();
+            var find = Directory.EnumerateFileSystemEntries(again.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(p => Path.GetRelativePath(again.Path, p)).ToList();
+            Assert.Equal(firstFind, find);
+            Assert.False(File.Exists(again["set/missing"]));
+            AssertReadsBack(again, files);
+            Assert.Empty(proxy.Requests);
+
+            // A change through the mount is listed: the stored listing of that directory is dropped.
+            File.WriteAllBytes(again["set/a/new.bin"], [1, 2, 3]);
+            Assert.Contains("new.bin", Directory.GetFiles(again["set/a"]).Select(Path.GetFileName));
+        }
+        using var third = BucketMount.StartAt(store, proxy.Endpoint, bucket, options);
+        Assert.Contains("new.bin", Directory.GetFiles(third["set/a"]).Select(Path.GetFileName));
+    }
 }

@@ -11,6 +11,9 @@ internal static class CacheLayout
 
     public static string Objects(string root) => Path.Combine(root, "objects");
 
+    /// <summary>Stored directory listings (with --metadata-ttl indefinite), one folder per bucket and prefix.</summary>
+    public static string Listings(string root) => Path.Combine(root, "listings");
+
     public static string Folder(string root, ObjectId id) => Path.Combine(Objects(root), id.ToString()[..2]);
 
     public static string DataPath(string root, ObjectId id) => Path.Combine(Folder(root, id), id + DataExtension);

@@ -33,6 +33,9 @@ public sealed partial class DataCache : IDisposable
 
     internal int BlockSize => _options.BlockSize;
 
+    /// <summary>The cache's folder; object data lives in its objects/ folder, so others can sit beside it.</summary>
+    internal string Root => _root;
+
     internal long MaxBytes => _options.MaxBytes;
 
     /// <summary>Opens (creating it if needed) the cache directory, indexing what earlier mounts left there.</summary>
@@ -179,7 +182,12 @@ public sealed partial class DataCache : IDisposable
     /// Empties a cache directory, safe while mounts use it: only files are deleted, and a mount
     /// keeps reading what it has open, then recreates what it needs.
     /// </summary>
-    public static void Clear(string directory) => DeleteFiles(Path.GetFullPath(directory), keep: _ => false);
+    public static void Clear(string directory)
+    {
+        string root = Path.GetFullPath(directory);
+        DeleteFiles(root, keep: _ => false);
+        if (Directory.Exists(CacheLayout.Listings(root))) Directory.Delete(CacheLayout.Listings(root), recursive: true);
+    }
 
     private static void DeleteFiles(string root, Func<ObjectId, bool> keep)
     {

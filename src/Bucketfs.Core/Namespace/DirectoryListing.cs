@@ -21,6 +21,14 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
     private string? _continuation;
     private bool _done;
 
+    /// <summary>A listing kept from before (see ListingStore): served without asking the store.</summary>
+    public static DirectoryListing FromStored(IObjectStore store, string prefix, List<(string Name, EntryAttributes Attributes)> entries, ILogger log)
+    {
+        var listing = new DirectoryListing(store, prefix, 0, [], log) { _done = true };
+        foreach (var entry in entries) listing._ready.Enqueue(entry);
+        return listing;
+    }
+
     /// <summary>The next entry, or null at the end of the directory.</summary>
     public async ValueTask<(string Name, EntryAttributes Attributes)?> PeekAsync(CancellationToken cancellation)
     {

@@ -22,6 +22,9 @@ internal sealed class Inode(ulong id, ulong parentId, string name, string path, 
     /// <summary>Listing prefix of a directory: its path plus '/' ("" for the root).</summary>
     public string DirectoryPrefix => Path.Length == 0 ? "" : Path + "/";
 
+    /// <summary>Listing prefix of the directory holding this node.</summary>
+    public string ParentPrefix => Path[..(Path.Length - Name.Length)];
+
     /// <summary>The latest attributes; replaced whole, so readers need no lock.</summary>
     public volatile EntryAttributes Attributes = EntryAttributes.Directory;
 

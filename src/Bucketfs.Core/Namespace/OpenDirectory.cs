@@ -26,8 +26,11 @@ internal sealed class OpenDirectory(Inode node, Func<DirectoryListing> startList
     /// <summary>Paths listed through this handle, whose attributes are trusted from when the listing ends.</summary>
     public List<string> Listed { get; } = [];
 
-    /// <summary>Small files seen, in listing order, for the directory prefetcher (kept only when there is one).</summary>
-    public List<(string Key, long Size, string ETag)> SmallFiles { get; } = [];
+    /// <summary>Entries seen, in listing order, for the prefetcher and the listing store (kept only when there is one).</summary>
+    public List<(string Name, EntryAttributes Attributes)> Entries { get; } = [];
+
+    /// <summary>The entries came from a stored listing, not from the store.</summary>
+    public bool Stored { get; init; }
 
     /// <summary>The listing reached the end of the directory.</summary>
     public bool Complete { get; private set; }

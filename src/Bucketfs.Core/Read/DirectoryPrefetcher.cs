@@ -1,5 +1,6 @@
 using System.Buffers;
 using Bucketfs.Core.Cache;
+using Bucketfs.Core.Metadata;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
 
@@ -53,8 +54,12 @@ internal sealed class DirectoryPrefetcher : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _fetching = new(StringComparer.Ordinal);
 
     /// <summary>A complete listing of <paramref name="prefix"/> ended: its small files are what a prefetch would fetch.</summary>
-    public void Listed(string prefix, List<(string Key, long Size, string ETag)> files)
+    public void Listed(string prefix, List<(string Name, EntryAttributes Attributes)> entries)
     {
+        var files = entries
+            .Where(e => e.Attributes.Kind == EntryKind.File && e.Attributes.Size <= SmallFile && e.Attributes.ETag.Length > 0)
+            .Select(e => (prefix + e.Name, e.Attributes.Size, e.Attributes.ETag))
+            .ToList();
         if (files.Count == 0 || files.Count > MostFilesPerDirectory) return;
         long total = files.Sum(f => f.Size);
         // A directory the cache cannot hold would only evict itself.
