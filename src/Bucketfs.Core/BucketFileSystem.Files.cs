@@ -16,6 +16,13 @@ public sealed partial class BucketFileSystem
     private const int AccessModeMask = 3;
     private const int OTrunc = 0x200;
 
+    /// <summary>
+    /// Passthrough costs more to set up (a backing file per open) than a small file's one READ
+    /// costs to serve: in one bench run, an epoch of 100 KiB files from the cache went at 562
+    /// files/s with passthrough and 894 without.
+    /// </summary>
+    private const long PassthroughMinimum = 1 << 20;
+
     /// <summary>An open handle: a prefetching reader of one version, the inode's staged copy, or a cached copy the kernel reads itself.</summary>
     private sealed class OpenFile(Inode node, ObjectReader? reader, StagedFile? staged, int backingId = 0)
     {
@@ -70,10 +77,11 @@ public sealed partial class BucketFileSystem
             attributes = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
         inode.Attributes = attributes;
 
+        _firstBytes.Opened(inode.ParentPrefix);
         if (attributes.Size <= DirectoryPrefetcher.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)
             await prefetching.WaitAsync(cancellation);
         var cached = attributes.ETag.Length > 0 ? _dataCache?.Object(_store.Description, inode.Path, attributes.ETag, attributes.Size) : null;
-        if (cached != null && _modes != null && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
+        if (cached != null && _modes != null && attributes.Size >= PassthroughMinimum && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
         try
         {
             Serve(inode);
@@ -85,7 +93,9 @@ public sealed partial class BucketFileSystem
         }
         var flagsOut = inode.LastOpenedETag == attributes.ETag && attributes.ETag.Length > 0 ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
         inode.LastOpenedETag = attributes.ETag;
-        var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning, cached);
+        var first = _firstBytes.Take(inode.Path, attributes.ETag);
+        if (first is { } body) cached?.Store(0, body.Buffer.AsSpan(0, body.Length));
+        var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning, cached, first);
         await request.ReplyOpen(AddHandle(new OpenFile(inode, reader, null)), flagsOut);
     }
 

@@ -39,6 +39,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly DataCache? _dataCache;
     private OpenModes? _modes;
     private readonly DirectoryPrefetcher? _prefetcher;
+    private readonly FirstBytes _firstBytes;
     private readonly ListingStore? _listings;
 
     public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
@@ -52,6 +53,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
+        _firstBytes = new FirstBytes(_memory);
         if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
@@ -99,8 +101,40 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
 
     private async ValueTask LookupInStore(FuseRequest request, Inode directory, string childName, string path)
     {
-        var found = await Store(() => _resolver.ResolveAsync(path, request.CancellationToken));
+        var cancellation = request.CancellationToken;
+        EntryAttributes? found = null;
+        if (_firstBytes.Wanted(directory.DirectoryPrefix) && _cache.LastKnown(path) is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes } last)
+            found = await Store(() => LookupWithBody(path, (int)last.Size, cancellation));
+        found ??= await Store(() => _resolver.ResolveAsync(path, cancellation));
+        _firstBytes.LookedUp(directory.DirectoryPrefix);
         await ReplyLookup(request, directory, childName, found);
+    }
+
+    /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file.</summary>
+    private async Task<EntryAttributes?> LookupWithBody(string path, int size, CancellationToken cancellation)
+    {
+        // One byte more than last seen, so a file that grew still shows its new size.
+        int length = Math.Min(size + 1, FirstBytes.MostBytes);
+        if (_firstBytes.Rent(length) is not { } buffer) return null;
+        ObjectStart? start;
+        try
+        {
+            start = await _store.HeadAndReadAsync(path, buffer.AsMemory(0, length), cancellation);
+        }
+        catch
+        {
+            _firstBytes.Discard(buffer, length);
+            throw;
+        }
+        if (start is null)
+        {
+            _firstBytes.Discard(buffer, length);
+            return null;
+        }
+        var attributes = EntryAttributes.FromObject(start.Info);
+        _cache.Add(path, attributes);
+        _firstBytes.Keep(path, attributes.ETag, buffer, length, start.Read);
+        return attributes;
     }
 
     private ValueTask ReplyLookup(FuseRequest request, Inode directory, string childName, EntryAttributes? found) =>

@@ -23,6 +23,17 @@ public interface IObjectStore
     /// </summary>
     Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation);
 
+    /// <summary>
+    /// What a HEAD and a first read would give, in one request: the object's description and its
+    /// first bytes (a small object's whole body) in <paramref name="destination"/>. Null when there is no object.
+    /// </summary>
+    async Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation)
+    {
+        if (await HeadAsync(key, cancellation).ConfigureAwait(false) is not { } info) return null;
+        int read = await ReadAsync(key, 0, destination[..(int)Math.Min(destination.Length, info.Size)], info.ETag, cancellation).ConfigureAwait(false);
+        return new ObjectStart(info, read);
+    }
+
     /// <summary>Stores a whole object in one request.</summary>
     Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation);
 
@@ -51,6 +62,9 @@ public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffs
 
     public static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }
+
+/// <summary>An object's description and how many of its first bytes were read with it.</summary>
+public sealed record ObjectStart(ObjectInfo Info, int Read);
 
 public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, string? Continuation);
 

@@ -68,15 +68,17 @@ public sealed class DataCacheTests : IDisposable
         var files = Files();
         var (store, bucket) = await Seed("ceph", files);
         using (var first = BucketMount.Start(store, bucket, "--cache", _cache)) AssertReadsBack(first, files);
+        // Files under 1 MiB are served by the daemon even from the cache: one READ costs less than a backing file.
+        var large = files.Where(f => f.Value.Length >= 1 << 20).ToDictionary();
 
         var passthrough = BucketMount.Start(store, bucket, "--cache", _cache, "--debug");
-        AssertReadsBack(passthrough, files);
+        AssertReadsBack(passthrough, large);
         passthrough.Dispose();
         var served = BucketMount.Start(store, bucket, "--cache", _cache, "--debug", "--no-passthrough");
-        AssertReadsBack(served, files);
+        AssertReadsBack(served, large);
         served.Dispose();
 
-        Assert.True(Logged(passthrough.Log, "Open") >= files.Count, passthrough.Log);
+        Assert.True(Logged(passthrough.Log, "Open") >= large.Count, passthrough.Log);
         Assert.Equal(0, Logged(passthrough.Log, "Read"));
         Assert.True(Logged(served.Log, "Read") > 0, served.Log);
     }

@@ -19,15 +19,14 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
     public bool TryGet(string path, out EntryAttributes? attributes)
     {
         attributes = null;
-        if (!_entries.TryGetValue(path, out var entry)) return false;
-        if (entry.ExpiresAt < Environment.TickCount64)
-        {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(path, entry));
-            return false;
-        }
+        // Expired entries stay until replaced or shrunk away: their kind is still a good guess.
+        if (!_entries.TryGetValue(path, out var entry) || entry.ExpiresAt < Environment.TickCount64) return false;
         attributes = entry.Attributes;
         return true;
     }
+
+    /// <summary>What the path was when last seen, even if that is no longer trusted; null if unknown or missing.</summary>
+    public EntryAttributes? LastKnown(string path) => _entries.TryGetValue(path, out var entry) ? entry.Attributes : null;
 
     public void Add(string path, EntryAttributes attributes) => Put(path, attributes);
 

@@ -14,6 +14,15 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
     public async Task<EntryAttributes?> ResolveAsync(string path, CancellationToken cancellation)
     {
         if (cache.TryGet(path, out var cached)) return cached;
+        // A name that was a file a moment ago almost always still is: its HEAD alone answers, one
+        // request instead of two (a directory appearing under the same name shows after the TTL).
+        if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink
+            && await store.HeadAsync(path, cancellation).ConfigureAwait(false) is { } file)
+        {
+            var attributes = EntryAttributes.FromObject(file);
+            cache.Add(path, attributes);
+            return attributes;
+        }
         var head = store.HeadAsync(path, cancellation);
         var below = store.ListAsync(path + "/", null, null, 1, cancellation);
         await Task.WhenAll(head, below).ConfigureAwait(false);

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Bucketfs.Core.Read;
 
 /// <summary>
@@ -13,12 +11,13 @@ internal sealed class Chunk
     private readonly byte[] _buffer;
     private int _references = 1;
 
-    public Chunk(long start, int length, MemoryLimiter limiter)
+    public Chunk(long start, int length, MemoryLimiter limiter, byte[]? filled = null)
     {
         Start = start;
         Length = length;
         _limiter = limiter;
-        _buffer = ArrayPool<byte>.Shared.Rent(length);
+        _buffer = filled ?? limiter.Buffers.Rent(length);
+        if (filled != null) Filled = Task.FromResult(length);
     }
 
     public long Start { get; }
@@ -56,7 +55,7 @@ internal sealed class Chunk
     public void Unref()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _limiter.Buffers.Return(_buffer);
         _limiter.Release(Length);
     }
 }

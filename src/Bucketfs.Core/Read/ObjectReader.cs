@@ -9,11 +9,13 @@ namespace Bucketfs.Core.Read;
 /// Every GET carries If-Match with the ETag seen at open, so data of two versions never mix. With a
 /// local data cache, chunks come from it when it holds every block, and what is fetched goes into it.
 /// </summary>
-internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning, CachedObject? cached = null) : IDisposable
+internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning,
+    CachedObject? cached = null, (byte[] Buffer, int Length)? first = null) : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly List<Chunk> _chunks = [];
-    private long _fetchedUpTo;
+    // The object's first bytes may have come with its lookup (see FirstBytes); the budget they hold passes to this chunk.
+    private readonly List<Chunk> _chunks = first is { } f ? [new Chunk(0, f.Length, limiter, f.Buffer)] : [];
+    private long _fetchedUpTo = first?.Length ?? 0;
     private long _window = tuning.InitialWindow;
     private bool _disposed;
 

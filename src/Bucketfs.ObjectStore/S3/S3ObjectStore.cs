@@ -92,13 +92,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             try
             {
                 var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, token);
-                var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-                foreach (string name in response.Metadata.Keys)
-                {
-                    string bare = name.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetadataPrefix.Length..] : name;
-                    metadata[bare.ToLowerInvariant()] = response.Metadata[name];
-                }
-                return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = metadata };
+                return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata) };
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
@@ -133,6 +127,58 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 return 0;
             }
         }, cancellation);
+
+    public async Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation)
+    {
+        try
+        {
+            return await Call($"read {key}", async token =>
+            {
+                try
+                {
+                    using var response = await _client.GetObjectAsync(new GetObjectRequest
+                    {
+                        BucketName = _bucket,
+                        Key = _prefix + key,
+                        ByteRange = new ByteRange(0, destination.Length - 1),
+                    }, token);
+                    int filled = 0;
+                    while (filled < destination.Length)
+                    {
+                        int n = await response.ResponseStream.ReadAsync(destination[filled..], token);
+                        if (n == 0) break;
+                        filled += n;
+                    }
+                    // "bytes 0-99/12345": the object's size follows the slash; a whole-object answer has none.
+                    string? range = response.ContentRange;
+                    int slash = range?.LastIndexOf('/') ?? -1;
+                    long size = slash >= 0 && long.TryParse(range.AsSpan(slash + 1), out long total) ? total : response.ContentLength;
+                    var info = new ObjectInfo(key, size, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata) };
+                    return new ObjectStart(info, filled);
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+            }, cancellation).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e) when (e.Error == StoreError.InvalidRange)
+        {
+            // An empty object has no byte 0 to read.
+            return await HeadAsync(key, cancellation).ConfigureAwait(false) is { } info ? new ObjectStart(info, 0) : null;
+        }
+    }
+
+    private static Dictionary<string, string> MetadataOf(MetadataCollection headers)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string name in headers.Keys)
+        {
+            string bare = name.StartsWith(MetadataPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetadataPrefix.Length..] : name;
+            metadata[bare.ToLowerInvariant()] = headers[name];
+        }
+        return metadata;
+    }
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
         Call($"put {key}", async token =>

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+
+namespace Bucketfs.Core.Read;
+
+/// <summary>
+/// The bodies of small files fetched with their lookup, kept for the open that follows. Where
+/// programs open what they look up (a training epoch, a batch job), a GET of the whole small
+/// object answers the lookup and the first read in one request instead of a HEAD and a GET. Where
+/// they only look (find, rsync, stat), lookups stay HEADs: the choice is made per directory from
+/// how many of its lookups were followed by opens.
+/// </summary>
+internal sealed class FirstBytes(MemoryLimiter memory)
+{
+    /// <summary>Largest body fetched with a lookup: the first read would fetch that much anyway.</summary>
+    public const int MostBytes = 1 << 20;
+
+    private const long KeepMilliseconds = 5_000;
+    private const long MostHeld = 32L << 20;
+    private const int MostDirectories = 1024;
+    private readonly ConcurrentDictionary<string, Body> _bodies = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, Activity> _activity = new(StringComparer.Ordinal);
+    private long _held;
+
+    private sealed record Body(string ETag, byte[] Buffer, int Length, long At);
+
+    private sealed class Activity
+    {
+        public int Lookups;
+        public int Opens;
+    }
+
+    /// <summary>Lookups in this directory are mostly followed by opens.</summary>
+    public bool Wanted(string directory)
+    {
+        lock (_lock) return _activity.TryGetValue(directory, out var a) && a.Opens >= 4 && 2 * a.Opens >= a.Lookups;
+    }
+
+    public void LookedUp(string directory) => Count(directory, opened: false);
+
+    public void Opened(string directory) => Count(directory, opened: true);
+
+    private void Count(string directory, bool opened)
+    {
+        lock (_lock)
+        {
+            if (!_activity.TryGetValue(directory, out var a))
+            {
+                if (_activity.Count >= MostDirectories) _activity.Clear();
+                _activity[directory] = a = new Activity();
+            }
+            if (opened) a.Opens++;
+            else a.Lookups++;
+            // Recent behaviour counts: halve the history now and then.
+            if (a.Lookups + a.Opens > 128)
+            {
+                a.Lookups /= 2;
+                a.Opens /= 2;
+            }
+        }
+    }
+
+    /// <summary>A buffer for a body, within the prefetch budget and this cache's share of it; null when there is no room.</summary>
+    public byte[]? Rent(int length)
+    {
+        if (Interlocked.Add(ref _held, length) > MostHeld || !memory.TryReserve(length))
+        {
+            Interlocked.Add(ref _held, -length);
+            return null;
+        }
+        return memory.Buffers.Rent(length);
+    }
+
+    /// <summary>Keeps the first <paramref name="read"/> bytes of a rented buffer of <paramref name="rented"/> bytes for the next open of that version.</summary>
+    public void Keep(string path, string etag, byte[] buffer, int rented, int read)
+    {
+        Give(rented - read, null);
+        Sweep();
+        var body = new Body(etag, buffer, read, Environment.TickCount64);
+        if (_bodies.TryGetValue(path, out var old) && _bodies.TryRemove(new KeyValuePair<string, Body>(path, old))) Give(old.Length, old.Buffer);
+        if (!_bodies.TryAdd(path, body)) Give(read, buffer);
+    }
+
+    /// <summary>A rented buffer not kept (the lookup failed).</summary>
+    public void Discard(byte[] buffer, int rented) => Give(rented, buffer);
+
+    /// <summary>
+    /// The body fetched for this version, if any: the buffer and its reservation pass to the
+    /// caller, whose chunk gives them back.
+    /// </summary>
+    public (byte[] Buffer, int Length)? Take(string path, string etag)
+    {
+        if (!_bodies.TryRemove(path, out var body)) return null;
+        if (body.ETag != etag)
+        {
+            Give(body.Length, body.Buffer);
+            return null;
+        }
+        Interlocked.Add(ref _held, -body.Length);
+        return (body.Buffer, body.Length);
+    }
+
+    private void Sweep()
+    {
+        long now = Environment.TickCount64;
+        foreach (var (path, body) in _bodies)
+            if (now - body.At > KeepMilliseconds && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
+                Give(body.Length, body.Buffer);
+    }
+
+    private void Give(int length, byte[]? buffer)
+    {
+        Interlocked.Add(ref _held, -length);
+        memory.Release(length);
+        if (buffer != null) memory.Buffers.Return(buffer);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Security.Cryptography;
+
+namespace Bucketfs.Integration.Tests;
+
+/// <summary>What reaches the store for common access patterns, counted at a proxy in front of it.</summary>
+public sealed class RequestCountTests
+{
+    private static List<string> For(FaultProxy proxy, string key) => proxy.Requests.Where(r => r.Contains(key, StringComparison.Ordinal)).ToList();
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task ReadingThroughADirectoryCostsOneRequestPerFile(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        var files = Enumerable.Range(0, 24).ToDictionary(i => $"images/{i:D3}.jpg", _ => RandomNumberGenerator.GetBytes(100 * 1024 + 3));
+        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        using var proxy = new FaultProxy(store.Endpoint);
+        using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
+
+        Assert.Equal(files.Count, Directory.GetFiles(mount["images"]).Length);
+        // Past the metadata TTL: every name must be asked for again.
+        Thread.Sleep(1500);
+        foreach (var (key, content) in files)
+            Assert.True(content.AsSpan().SequenceEqual(File.ReadAllBytes(mount[key])), $"{key} differs");
+
+        // Once the directory is seen being read through, a lookup brings the file's body with it.
+        foreach (var key in files.Keys.Skip(8))
+            Assert.True(For(proxy, key) is [var only] && only.StartsWith("GET ", StringComparison.Ordinal), $"{key}: {string.Join(" | ", For(proxy, key))}");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task LookingWithoutReadingFetchesNoBodies(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        var files = Enumerable.Range(0, 16).ToDictionary(i => $"docs/{i:D3}.txt", _ => RandomNumberGenerator.GetBytes(50 * 1024));
+        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        using var proxy = new FaultProxy(store.Endpoint);
+        using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
+
+        Assert.Equal(files.Count, Directory.GetFiles(mount["docs"]).Length);
+        Thread.Sleep(1500);
+        foreach (var key in files.Keys) Assert.Equal(50 * 1024, new FileInfo(mount[key]).Length);
+
+        Assert.DoesNotContain(proxy.Requests, r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains(".txt", StringComparison.Ordinal));
+        foreach (var key in files.Keys) Assert.True(For(proxy, key) is [var only] && only.StartsWith("HEAD ", StringComparison.Ordinal), $"{key}: {string.Join(" | ", For(proxy, key))}");
+    }
+}
