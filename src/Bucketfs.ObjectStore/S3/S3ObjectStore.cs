@@ -113,14 +113,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                     ByteRange = new ByteRange(offset, offset + destination.Length - 1),
                     EtagToMatch = ifMatch,
                 }, token);
-                int filled = 0;
-                while (filled < destination.Length)
-                {
-                    int n = await response.ResponseStream.ReadAsync(destination[filled..], token);
-                    if (n == 0) break;
-                    filled += n;
-                }
-                return filled;
+                return await FillAsync(response.ResponseStream, destination, token);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
@@ -142,13 +135,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                         Key = _prefix + key,
                         ByteRange = new ByteRange(0, destination.Length - 1),
                     }, token);
-                    int filled = 0;
-                    while (filled < destination.Length)
-                    {
-                        int n = await response.ResponseStream.ReadAsync(destination[filled..], token);
-                        if (n == 0) break;
-                        filled += n;
-                    }
+                    int filled = await FillAsync(response.ResponseStream, destination, token);
                     // "bytes 0-99/12345": the object's size follows the slash; a whole-object answer has none.
                     string? range = response.ContentRange;
                     int slash = range?.LastIndexOf('/') ?? -1;
@@ -167,6 +154,19 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             // An empty object has no byte 0 to read.
             return await HeadAsync(key, cancellation).ConfigureAwait(false) is { } info ? new ObjectStart(info, 0) : null;
         }
+    }
+
+    /// <summary>Reads until <paramref name="destination"/> is full or the body ends.</summary>
+    private static async Task<int> FillAsync(Stream body, Memory<byte> destination, CancellationToken token)
+    {
+        int filled = 0;
+        while (filled < destination.Length)
+        {
+            int n = await body.ReadAsync(destination[filled..], token);
+            if (n == 0) break;
+            filled += n;
+        }
+        return filled;
     }
 
     private static Dictionary<string, string> MetadataOf(MetadataCollection headers)
