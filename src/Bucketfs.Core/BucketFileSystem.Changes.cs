@@ -51,6 +51,8 @@ public sealed partial class BucketFileSystem
         var (directory, childName, path) = NewName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), request.Uid, request.Gid, UnixTime.Now);
         await Store(() => _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), request.CancellationToken));
+        // A directory made here is empty: lookups in it need not ask the store (unpacking an archive).
+        _cache.MarkComplete(path + "/");
         await request.ReplyEntry(Added(directory, childName, path, EntryAttributes.Directory with { Metadata = metadata }));
     }
 
@@ -126,6 +128,7 @@ public sealed partial class BucketFileSystem
         _inodes.Move(from.Id, fromName, to, toName);
         _cache.AddMissing(fromPath);
         _cache.Remove(toPath);
+        _cache.MarkIncomplete(to.DirectoryPrefix);
         await request.ReplyOk();
     }
 

@@ -90,6 +90,11 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (_inodes.Child(directory.Id, childName) is { } known && _staged.ContainsKey(known.Id))
             return ReplyLookup(request, directory, childName, Effective(known));
         if (_cache.TryGet(path, out var cached)) return ReplyLookup(request, directory, childName, cached);
+        if (_cache.IsComplete(directory.DirectoryPrefix))
+        {
+            _cache.AddMissing(path);
+            return ReplyLookup(request, directory, childName, null);
+        }
         if (_listings != null && _listings.TryFind(directory.DirectoryPrefix, childName, out var stored))
         {
             if (stored is null) _cache.AddMissing(path);
@@ -308,6 +313,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (!_directories.TryRemove(handle, out var open)) return request.ReplyOk();
         _cache.Refresh(open.Listed);
         if (!open.Complete) return request.ReplyOk();
+        _cache.MarkComplete(open.Node.DirectoryPrefix);
         _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
         if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
         return request.ReplyOk();

@@ -37,8 +37,12 @@ public sealed partial class WriteTests
         using (var stream = new FileStream(mount["streamed"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
         {
             stream.Write(content, 0, 40 << 20);
-            var uploads = await store.Client.ListMultipartUploadsAsync(bucket);
-            Assert.Contains(uploads.MultipartUploads ?? [], u => u.Key == "streamed");
+            // The upload is started in the background: on a busy store it may take a moment to be listed.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            bool listed;
+            while (!(listed = (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads?.Any(u => u.Key == "streamed") == true) && DateTime.UtcNow < deadline)
+                await Task.Delay(200);
+            Assert.True(listed, "no multipart upload of the file while it was being written");
             stream.Write(content, 40 << 20, 10 << 20);
         }
 

@@ -43,7 +43,9 @@ internal static partial class Daemon
         }
         if (ready.Result) return 0;
         child.WaitForExit(TimeSpan.FromSeconds(10));
-        Console.Error.Write(stderr.IsCompleted ? stderr.Result : "");
+        // The child's exit and the end of its stderr reach this process separately: wait for both,
+        // or under load the one line that says what went wrong is lost.
+        Console.Error.Write(stderr.Wait(TimeSpan.FromSeconds(10)) ? stderr.Result : "");
         return child.HasExited && child.ExitCode != 0 ? child.ExitCode : 1;
     }
 

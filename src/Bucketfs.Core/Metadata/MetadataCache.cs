@@ -10,6 +10,7 @@ namespace Bucketfs.Core.Metadata;
 internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _complete = new(StringComparer.Ordinal);
 
     private readonly record struct Entry(EntryAttributes? Attributes, long ExpiresAt);
 
@@ -27,6 +28,22 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 
     /// <summary>What the path was when last seen, even if that is no longer trusted; null if unknown or missing.</summary>
     public EntryAttributes? LastKnown(string path) => _entries.TryGetValue(path, out var entry) ? entry.Attributes : null;
+
+    /// <summary>
+    /// A directory whose every entry is in this cache (its listing just ended, or this mount just
+    /// made it): a name not found here does not exist, for the TTL.
+    /// </summary>
+    public void MarkComplete(string prefix)
+    {
+        if (ttl == TimeSpan.Zero) return;
+        if (_complete.Count >= capacity / 16) _complete.Clear();
+        _complete[prefix] = Expiry();
+    }
+
+    public bool IsComplete(string prefix) => _complete.TryGetValue(prefix, out long expires) && expires >= Environment.TickCount64;
+
+    /// <summary>Something appeared in the directory that this cache may not hold.</summary>
+    public void MarkIncomplete(string prefix) => _complete.TryRemove(prefix, out _);
 
     public void Add(string path, EntryAttributes attributes) => Put(path, attributes);
 
