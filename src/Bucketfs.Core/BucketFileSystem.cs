@@ -90,7 +90,8 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (_inodes.Child(directory.Id, childName) is { } known && _staged.ContainsKey(known.Id))
             return ReplyLookup(request, directory, childName, Effective(known));
         if (_cache.TryGet(path, out var cached)) return ReplyLookup(request, directory, childName, cached);
-        if (_cache.IsComplete(directory.DirectoryPrefix))
+        // Listed names stay in the cache after they expire, so a name the cache never had is not there.
+        if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
         {
             _cache.AddMissing(path);
             return ReplyLookup(request, directory, childName, null);
@@ -311,9 +312,10 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         // A listing is one snapshot: its entries are trusted for the TTL from when it ends, so a
         // long `ls -l` does not find its first entries expired and ask the store for each again.
         if (!_directories.TryRemove(handle, out var open)) return request.ReplyOk();
+        // Marked first, so the directory is never complete for longer than its entries are fresh.
+        if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix);
         _cache.Refresh(open.Listed);
         if (!open.Complete) return request.ReplyOk();
-        _cache.MarkComplete(open.Node.DirectoryPrefix);
         _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
         if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
         return request.ReplyOk();

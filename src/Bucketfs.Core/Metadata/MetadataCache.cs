@@ -70,6 +70,8 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 
     private void Shrink()
     {
+        // Entries of a complete directory may go below: it is complete no more.
+        _complete.Clear();
         long now = Environment.TickCount64;
         foreach (var (path, entry) in _entries)
             if (entry.ExpiresAt < now) _entries.TryRemove(path, out _);
