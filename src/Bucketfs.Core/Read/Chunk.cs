@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Bucketfs.Core.Read;
 
 /// <summary>
@@ -16,7 +18,7 @@ internal sealed class Chunk
         Start = start;
         Length = length;
         _limiter = limiter;
-        _buffer = filled ?? limiter.Buffers.Rent(length);
+        _buffer = filled ?? ArrayPool<byte>.Shared.Rent(length);
         if (filled != null) Filled = Task.FromResult(length);
     }
 
@@ -55,7 +57,7 @@ internal sealed class Chunk
     public void Unref()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        _limiter.Buffers.Return(_buffer);
+        ArrayPool<byte>.Shared.Return(_buffer);
         _limiter.Release(Length);
     }
 }

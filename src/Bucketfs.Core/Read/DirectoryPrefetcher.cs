@@ -1,3 +1,4 @@
+using System.Buffers;
 using Bucketfs.Core.Cache;
 using Bucketfs.Core.Metadata;
 using Bucketfs.ObjectStore;
@@ -133,7 +134,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
             // Prefetch only takes memory that is free: readers waiting for data come first.
             for (int wait = 1; !(reserved = _memory.TryReserve(size)); wait = Math.Min(wait * 2, 100))
                 await Task.Delay(wait, stop).ConfigureAwait(false);
-            buffer = _memory.Buffers.Rent(Math.Max(size, 1));
+            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
             int n = await _store.ReadAsync(file.Key, 0, buffer.AsMemory(0, size), file.ETag, stop).ConfigureAwait(false);
             using var cached = _cache.Object(_store.Description, file.Key, file.ETag, file.Size);
             if (n == size) cached.Store(0, buffer.AsSpan(0, n));
@@ -145,7 +146,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         }
         finally
         {
-            if (buffer != null) _memory.Buffers.Return(buffer);
+            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
             if (reserved) _memory.Release(size);
             _slots.Release();
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace Bucketfs.Core.Read;
@@ -68,7 +69,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
             Interlocked.Add(ref _held, -length);
             return null;
         }
-        return memory.Buffers.Rent(length);
+        return ArrayPool<byte>.Shared.Rent(length);
     }
 
     /// <summary>Keeps the first <paramref name="read"/> bytes of a rented buffer of <paramref name="rented"/> bytes for the next open of that version.</summary>
@@ -112,6 +113,6 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     {
         Interlocked.Add(ref _held, -length);
         memory.Release(length);
-        if (buffer != null) memory.Buffers.Return(buffer);
+        if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
     }
 }

@@ -9,9 +9,6 @@ internal sealed class MemoryLimiter(long limit)
 {
     private long _used;
 
-    /// <summary>Where budgeted bytes live; a quarter of the budget (at most 32 MiB) may stay allocated while idle.</summary>
-    public ChunkBuffers Buffers { get; } = new(Math.Min(limit / 4, 32L << 20));
-
     public long Limit => limit;
     public long Used => Interlocked.Read(ref _used);
 
