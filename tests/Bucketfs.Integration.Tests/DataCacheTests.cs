@@ -204,4 +204,23 @@ public sealed class DataCacheTests : IDisposable
         using var third = BucketMount.StartAt(store, proxy.Endpoint, bucket, options);
         Assert.Contains("new.bin", Directory.GetFiles(third["set/a"]).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public async Task OpeningForWritingAFileTheKernelReadsInPassthroughIsRefusedAsBusy()
+    {
+        var files = Files();
+        var (store, bucket) = await Seed("ceph", files);
+        using (var first = BucketMount.Start(store, bucket, "--cache", _cache)) AssertReadsBack(first, files);
+
+        using var mount = BucketMount.Start(store, bucket, "--cache", _cache);
+        using (var reader = File.OpenRead(mount["large.bin"]))
+        {
+            var e = Assert.ThrowsAny<IOException>(() => File.OpenWrite(mount["large.bin"]).Dispose());
+            Assert.Equal(26, e.HResult & 0xFFFF); // ETXTBSY
+            Assert.Equal(files["large.bin"][..4096], new BinaryReader(reader).ReadBytes(4096));
+        }
+        // Once the passthrough handle is closed, the file can be changed.
+        File.WriteAllBytes(mount["large.bin"], [7]);
+        Assert.Equal(new byte[] { 7 }, await store.GetAsync(bucket, "large.bin"));
+    }
 }
