@@ -148,21 +148,18 @@ fuse_daemon_pid() {
 
 is_mounted() { grep -q " $1 " /proc/mounts; }
 
-wait_mounted() {
-  local mnt=$1 deadline=$((SECONDS + $2))
-  until is_mounted "$mnt"; do
+# wait_for SECONDS COMMAND...: polls until COMMAND succeeds; fails after SECONDS.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.1
   done
 }
-
-wait_gone() {
-  local pid=$1 deadline=$((SECONDS + $2))
-  while proc_running "$pid"; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.1
-  done
-}
+wait_mounted() { wait_for "$2" is_mounted "$1"; }
+proc_gone() { ! proc_running "$1"; }
+wait_gone() { wait_for "$2" proc_gone "$1"; }
 
 # cache_dir MOUNTER: the folder of the mounter's local cache (empty if it has none).
 cache_dir() {

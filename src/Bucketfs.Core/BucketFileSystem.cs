@@ -57,7 +57,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
-            _listings = new ListingStore(Path.Combine(CacheLayout.Listings(dataCache.Root), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(store.Description)))[..32]), log);
+            _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
         _uploader = new Uploader(store, UploadTuning.Default, log);
         _stagingDirectory = options.StagingDirectory;
     }

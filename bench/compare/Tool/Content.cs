@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace Bucketfs.Bench.Compare;
 
@@ -66,6 +67,14 @@ internal static class Content
     }
 
     /// <summary>True when data equals the object's bytes at offset.</summary>
+    /// <summary>Whether a sequential read of the large file got its bytes: by sha256 when it read all of it, else by content.</summary>
+    public static (bool Ok, string Check) Verdict(Manifest m, IncrementalHash hash, bool whole, bool contentOk, long total, long expected)
+    {
+        string sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        bool ok = total == expected && (whole ? sha == m.LargeSha256 : contentOk);
+        return (ok, whole ? $"sha256 {(sha == m.LargeSha256 ? "ok" : "MISMATCH")}" : $"first {expected >> 20} MiB only, content {(contentOk ? "ok" : "WRONG")}");
+    }
+
     public static bool Matches(ulong seed, long offset, ReadOnlySpan<byte> data)
     {
         var scratch = t_scratch ??= new byte[256 << 10];

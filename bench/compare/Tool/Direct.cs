@@ -42,9 +42,7 @@ internal static class Direct
             if (p + parallel < parts) tasks[p + parallel] = Start(p + parallel);
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        string sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-        bool ok = total == size && (whole ? sha == m.LargeSha256 : contentOk);
-        string check = whole ? $"sha256 {(sha == m.LargeSha256 ? "ok" : "MISMATCH")}" : $"first {size >> 20} MiB only, content {(contentOk ? "ok" : "WRONG")}";
+        var (ok, check) = Content.Verdict(m, hash, whole, contentOk, total, size);
         return Result.Print(size / 1048576.0 / seconds, "MiB/s", ok,
             $"{parallel} parallel ranged GETs of {partBytes >> 20} MiB; {total} bytes in {seconds:0.00} s; {check}",
             new JsonObject { ["seconds"] = seconds, ["bytes"] = total });

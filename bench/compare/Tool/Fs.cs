@@ -59,9 +59,7 @@ internal static class Fs
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        string sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-        bool ok = total == limit && (whole ? sha == m.LargeSha256 : contentOk);
-        string check = whole ? $"sha256 {(sha == m.LargeSha256 ? "ok" : "MISMATCH")}" : $"first {limit >> 20} MiB only, content {(contentOk ? "ok" : "WRONG")}";
+        var (ok, check) = Content.Verdict(m, hash, whole, contentOk, total, limit);
         return Result.Print(total / 1048576.0 / seconds, "MiB/s", ok,
             $"{total} bytes in {reads} reads of {block >> 10} KiB in {seconds:0.00} s; {check}",
             new JsonObject { ["seconds"] = seconds, ["bytes"] = total });

@@ -179,12 +179,7 @@ internal static class Report
     private static void FigureTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows,
         Func<string, string> title, Func<string, bool> higher, Func<string, string, JsonObject?> find, string reference, string referenceLabel)
     {
-        md.Append("| workload |");
-        foreach (var m in mounters) md.Append($" {m.Label} |");
-        md.AppendLine();
-        md.Append("| --- |");
-        foreach (var _ in mounters) md.Append(" ---: |");
-        md.AppendLine();
+        Header(md, mounters);
         foreach (string id in rows)
         {
             md.Append($"| {title(id)} |");
@@ -194,7 +189,7 @@ internal static class Report
         }
     }
 
-    private static void ResourceTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows, Func<string, string, JsonObject?> find)
+    private static void Header(StringBuilder md, List<(string Id, string Label)> mounters)
     {
         md.Append("| workload |");
         foreach (var m in mounters) md.Append($" {m.Label} |");
@@ -202,6 +197,11 @@ internal static class Report
         md.Append("| --- |");
         foreach (var _ in mounters) md.Append(" ---: |");
         md.AppendLine();
+    }
+
+    private static void ResourceTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows, Func<string, string, JsonObject?> find)
+    {
+        Header(md, mounters);
         foreach (string id in rows)
         {
             md.Append($"| {id} |");

@@ -12,8 +12,10 @@ namespace Bucketfs.Core.Metadata;
 /// change made through this mount drops the listings it touches. Files are replaced atomically,
 /// so a crash leaves the old listing or none.
 /// </summary>
-internal sealed class ListingStore(string directory, ILogger log)
+internal sealed class ListingStore(string root, string bucket, ILogger log)
 {
+    // One folder per bucket and prefix, so mounts of different places share the root safely.
+    private readonly string directory = Path.Combine(root, Hash(bucket));
     private const int MostDirectoriesInMemory = 1024;
     private readonly Lock _lock = new();
     // A directory without a stored listing is remembered as null, so it is not looked for again.
@@ -47,19 +49,18 @@ internal sealed class ListingStore(string directory, ILogger log)
     {
         attributes = null;
         Dictionary<string, EntryAttributes>? entries;
-        lock (_lock) _loaded.TryGetValue(prefix, out entries);
-        if (entries is null)
+        bool known;
+        lock (_lock) known = _loaded.TryGetValue(prefix, out entries);
+        if (!known)
         {
-            lock (_lock)
-                if (_loaded.ContainsKey(prefix)) return false;
             entries = Load(prefix)?.ToDictionary(e => e.Name, e => e.Attributes, StringComparer.Ordinal);
             lock (_lock)
             {
                 if (_loaded.Count >= MostDirectoriesInMemory) _loaded.Clear();
                 _loaded[prefix] = entries;
             }
-            if (entries is null) return false;
         }
+        if (entries is null) return false;
         attributes = entries.GetValueOrDefault(name);
         return true;
     }
@@ -97,6 +98,7 @@ internal sealed class ListingStore(string directory, ILogger log)
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
-    private string PathOf(string prefix) =>
-        Path.Combine(directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(prefix)))[..32] + ".json");
+    private string PathOf(string prefix) => Path.Combine(directory, Hash(prefix) + ".json");
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
 }

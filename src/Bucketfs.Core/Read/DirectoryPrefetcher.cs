@@ -103,14 +103,14 @@ internal sealed class DirectoryPrefetcher : IDisposable
                 await _slots.WaitAsync(stop).ConfigureAwait(false);
                 bool opened;
                 lock (directory.Opened) opened = directory.Opened.Contains(file.Key);
-                bool cached;
-                using (var existing = _cache.Object(_store.Description, file.Key, file.ETag, file.Size)) cached = existing.IsComplete;
-                if (opened || cached)
+                var cached = opened ? null : _cache.Object(_store.Description, file.Key, file.ETag, file.Size);
+                if (cached is null || cached.IsComplete)
                 {
+                    cached?.Dispose();
                     _slots.Release();
                     continue;
                 }
-                var fetch = FetchAsync(file, stop);
+                var fetch = FetchAsync(file, cached, stop);
                 _fetching[file.Key] = fetch;
                 _ = fetch.ContinueWith(_ => _fetching.TryRemove(new KeyValuePair<string, Task>(file.Key, fetch)), TaskScheduler.Default);
                 running.Add(fetch);
@@ -124,7 +124,8 @@ internal sealed class DirectoryPrefetcher : IDisposable
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    private async Task FetchAsync((string Key, long Size, string ETag) file, CancellationToken stop)
+    /// <summary>Fetches one file into <paramref name="cached"/>, which it disposes.</summary>
+    private async Task FetchAsync((string Key, long Size, string ETag) file, CachedObject cached, CancellationToken stop)
     {
         int size = (int)file.Size;
         bool reserved = false;
@@ -136,7 +137,6 @@ internal sealed class DirectoryPrefetcher : IDisposable
                 await Task.Delay(wait, stop).ConfigureAwait(false);
             buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
             int n = await _store.ReadAsync(file.Key, 0, buffer.AsMemory(0, size), file.ETag, stop).ConfigureAwait(false);
-            using var cached = _cache.Object(_store.Description, file.Key, file.ETag, file.Size);
             if (n == size) cached.Store(0, buffer.AsSpan(0, n));
         }
         catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
@@ -148,6 +148,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         {
             if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
             if (reserved) _memory.Release(size);
+            cached.Dispose();
             _slots.Release();
         }
     }

@@ -22,6 +22,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Activity> _activity = new(StringComparer.Ordinal);
     private long _held;
+    private long _sweptAt;
 
     private sealed record Body(string ETag, byte[] Buffer, int Length, long At);
 
@@ -103,7 +104,9 @@ internal sealed class FirstBytes(MemoryLimiter memory)
 
     private void Sweep()
     {
-        long now = Environment.TickCount64;
+        // Every lookup with a body keeps one: look for expired ones once a second, not each time.
+        long now = Environment.TickCount64, last = Interlocked.Read(ref _sweptAt);
+        if (now - last < 1000 || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
         foreach (var (path, body) in _bodies)
             if (now - body.At > KeepMilliseconds && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
                 Give(body.Length, body.Buffer);
