@@ -12,8 +12,7 @@ keep=${1:-}
 scripts/prerequisites.sh
 scripts/stores/ceph.sh start
 eval "$(scripts/stores/ceph.sh env)"
-dotnet build -c Release -v quiet --nologo src/Bucketfs.Cli >/dev/null
-cli=src/Bucketfs.Cli/bin/Release/net10.0/bucketfs
+cli=$(scripts/publish.sh)
 
 # Plain signed HTTP, so the demo needs no S3 client of its own.
 s3() { curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$BUCKETFS_CEPH_ACCESS_KEY:$BUCKETFS_CEPH_SECRET_KEY" \

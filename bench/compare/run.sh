@@ -96,7 +96,7 @@ export RCLONE_CONFIG_BENCH_TYPE=s3 RCLONE_CONFIG_BENCH_PROVIDER=Other RCLONE_CON
 unset RCLONE_CONFIG_BENCH_ENDPOINT
 
 ARTIFACTS=$WORK/artifacts
-BUCKETFS=$ARTIFACTS/bin/Bucketfs.Cli/release/bucketfs
+BUCKETFS=$ARTIFACTS/bucketfs/bucketfs
 TOOL=$ARTIFACTS/bin/Bucketfs.Bench.Compare/release/bucketfs-bench-compare
 PROXY=$ARTIFACTS/bin/Bucketfs.Bench.LatencyProxy/release/bucketfs-bench-latency-proxy
 PASSWD=$WORK/passwd-s3fs
@@ -531,8 +531,9 @@ dirty=$(git -C "$ROOT" status --porcelain -- src 2>/dev/null | wc -l)
 CACHE_PASS=""
 if [ $BUILD = 1 ]; then
   say "building bucketfs (Release) and the benchmark tools"
-  for project in src/Bucketfs.Cli bench/compare/Tool bench/compare/LatencyProxy; do
-    [ -d "$ROOT/$project" ] || continue
+  timeout 900 "$ROOT/scripts/publish.sh" "$ARTIFACTS/bucketfs" >>"$LOGS/build.log" 2>&1 ||
+    { say "build of bucketfs failed (log: $LOGS/build.log)"; tail -20 "$LOGS/build.log" >&2; exit 1; }
+  for project in bench/compare/Tool bench/compare/LatencyProxy; do
     (cd "$ROOT" && timeout 900 dotnet build -c Release --nologo -v quiet --artifacts-path "$ARTIFACTS" "$project") \
       >>"$LOGS/build.log" 2>&1 || { say "build of $project failed (log: $LOGS/build.log)"; tail -20 "$LOGS/build.log" >&2; exit 1; }
   done
