@@ -31,7 +31,7 @@ public sealed partial class BucketFileSystem
         _listings?.Forget(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         var node = _inodes.Find(entry.NodeId)!;
-        Serve(node);
+        await ServeAsync(node, request.CancellationToken);
         ulong handle = AddHandle(new OpenFile(node, null, staged));
         await request.ReplyCreate(entry, handle);
     }

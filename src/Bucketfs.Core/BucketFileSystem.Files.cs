@@ -43,7 +43,7 @@ public sealed partial class BucketFileSystem
         // A file being changed is read through its staged copy, so readers see what was written.
         if (write || _staged.ContainsKey(inode.Id))
         {
-            Serve(inode);
+            await ServeAsync(inode, cancellation);
             StagedFile staged;
             try
             {
@@ -84,7 +84,7 @@ public sealed partial class BucketFileSystem
         if (cached != null && _modes != null && attributes.Size >= PassthroughMinimum && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
         try
         {
-            Serve(inode);
+            await ServeAsync(inode, cancellation);
         }
         catch
         {
@@ -94,7 +94,7 @@ public sealed partial class BucketFileSystem
         var flagsOut = inode.LastOpenedETag == attributes.ETag && attributes.ETag.Length > 0 ? FuseOpenFlags.KeepCache : FuseOpenFlags.None;
         inode.LastOpenedETag = attributes.ETag;
         var first = _firstBytes.Take(inode.Path, attributes.ETag);
-        if (first is { } body) cached?.Store(0, body.Buffer.AsSpan(0, body.Length));
+        if (first is { } body) cached?.Store(0, body.Buffer.Slice(0, body.Length));
         var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning, cached, first);
         await request.ReplyOpen(AddHandle(new OpenFile(inode, reader, null)), flagsOut);
     }
@@ -115,9 +115,9 @@ public sealed partial class BucketFileSystem
     }
 
     /// <summary>Counts a handle the daemon serves; the kernel refuses one while it reads the inode in passthrough.</summary>
-    private void Serve(Inode inode)
+    private async Task ServeAsync(Inode inode, CancellationToken cancellation)
     {
-        if (_modes != null && !_modes.Serve(inode.Id))
+        if (_modes != null && !await _modes.ServeAsync(inode.Id, TimeSpan.FromSeconds(1), cancellation))
         {
             _log.LogWarning("{Key} is being read from the data cache by the kernel; it cannot be opened for writing until those handles close", inode.Path);
             throw new FuseException(Errno.ETXTBSY);
@@ -136,33 +136,40 @@ public sealed partial class BucketFileSystem
     public ValueTask Read(FuseRequest request, ulong node, ulong handle, long offset, int size)
     {
         if (!_files.TryGetValue(handle, out var file)) return request.ReplyError(Errno.EBADF);
-        if (file.Reader is { } reader && reader.TryRead(offset, request.ReplyBuffer(size), out int read)) return request.ReplyBuffered(read);
-        return ReadLater(request, file, offset, size);
+        if (file.Reader is not { } reader) return ReadStaged(request, file.Staged!, offset, size);
+        var lease = reader.Lease(offset, size);
+        return lease.Ready ? Reply(request, lease) : ReplyWhenReady(request, reader, lease);
     }
 
-    private async ValueTask ReadLater(FuseRequest request, OpenFile file, long offset, int size)
+    private async ValueTask ReplyWhenReady(FuseRequest request, ObjectReader reader, ReadLease lease)
     {
         var cancellation = request.CancellationToken;
-        var destination = request.ReplyBufferMemory(size);
-        int read;
-        if (file.Reader is { } reader)
+        await Reply(request, await Store(() => reader.WaitAsync(lease, cancellation)));
+    }
+
+    private async ValueTask ReadStaged(FuseRequest request, StagedFile staged, long offset, int size)
+    {
+        var cancellation = request.CancellationToken;
+        await staged.Gate.WaitAsync(cancellation);
+        try
         {
-            read = await Store(() => reader.ReadAsync(offset, destination, cancellation));
+            int read = await Store(() => staged.ReadAsync(_store, offset, request.ReplyBufferMemory(size), cancellation));
+            await request.ReplyBuffered(read);
         }
-        else
+        finally
         {
-            var staged = file.Staged!;
-            await staged.Gate.WaitAsync(cancellation);
-            try
-            {
-                read = await Store(() => staged.ReadAsync(_store, offset, destination, cancellation));
-            }
-            finally
-            {
-                staged.Gate.Release();
-            }
+            staged.Gate.Release();
         }
-        await request.ReplyBuffered(read);
+    }
+
+    /// <summary>Answers from the fetched data itself when one chunk holds it, sparing a copy and the request buffer's pages.</summary>
+    private static ValueTask Reply(FuseRequest request, ReadLease lease)
+    {
+        using (lease)
+        {
+            if (lease.TrySingle(out var data)) return request.ReplyData(data);
+            return request.ReplyBuffered(lease.CopyTo(request.ReplyBuffer(int.MaxValue)));
+        }
     }
 
     public ValueTask Write(FuseRequest request, ulong node, ulong handle, long offset, FuseData data, uint writeFlags)

@@ -125,7 +125,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         ObjectStart? start;
         try
         {
-            start = await _store.HeadAndReadAsync(path, buffer.AsMemory(0, length), cancellation);
+            start = await _store.HeadAndReadAsync(path, buffer.Memory[..length], cancellation);
         }
         catch
         {

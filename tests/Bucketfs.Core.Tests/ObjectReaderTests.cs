@@ -22,10 +22,20 @@ public sealed class ObjectReaderTests
         var buffer = new byte[requestSize];
         for (long offset = 0; ; offset += requestSize)
         {
-            int n = reader.TryRead(offset, buffer, out int ready) ? ready : await reader.ReadAsync(offset, buffer, CancellationToken.None);
+            int n = await Read(reader, offset, buffer);
             if (n == 0) return result.ToArray();
             result.Write(buffer, 0, n);
         }
+    }
+
+    /// <summary>Leases as the filesystem does: the read is planned once, then waited for.</summary>
+    private static Task<ReadLease> Lease(ObjectReader reader, long offset, int length) =>
+        reader.WaitAsync(reader.Lease(offset, length), CancellationToken.None);
+
+    internal static async Task<int> Read(ObjectReader reader, long offset, byte[] buffer)
+    {
+        using var lease = await Lease(reader, offset, buffer.Length);
+        return lease.CopyTo(buffer);
     }
 
     [Fact]
@@ -60,7 +70,7 @@ public sealed class ObjectReaderTests
         using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[4096];
 
-        int n = await reader.ReadAsync(10_000_000, buffer, CancellationToken.None);
+        int n = await Read(reader, 10_000_000, buffer);
 
         Assert.Equal(4096, n);
         Assert.Equal(content.AsSpan(10_000_000, 4096).ToArray(), buffer);
@@ -78,7 +88,7 @@ public sealed class ObjectReaderTests
         var buffer = new byte[128 * 1024];
         for (long offset = 0; offset < 16 << 20; offset += buffer.Length)
         {
-            await reader.ReadAsync(offset, buffer, CancellationToken.None);
+            await Read(reader, offset, buffer);
             Assert.True(limiter.Used <= limiter.Limit + Tuning.MaxRequest, $"{limiter.Used} bytes held");
         }
     }
@@ -89,11 +99,121 @@ public sealed class ObjectReaderTests
         var (store, content) = Object(64 << 20);
         using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[128 * 1024];
-        await reader.ReadAsync(0, buffer, CancellationToken.None);
+        await Read(reader, 0, buffer);
         store.Put("k", new byte[content.Length]);
 
-        var e = await Assert.ThrowsAsync<ObjectStoreException>(() => reader.ReadAsync(60 << 20, buffer, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<ObjectStoreException>(() => Read(reader, 60 << 20, buffer));
         Assert.Equal(StoreError.PreconditionFailed, e.Error);
+    }
+
+    [Fact]
+    public async Task ReadArrivingLateBehindTheWindowDoesNotRestartIt()
+    {
+        var (store, content) = Object(100 << 20);
+        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var buffer = new byte[1 << 20];
+        for (int mib = 0; mib < 50; mib++) await Read(reader, (long)mib << 20, buffer);
+
+        Assert.Equal(1 << 20, await Read(reader, 30 << 20, buffer));
+        Assert.True(content.AsSpan(30 << 20, 1 << 20).SequenceEqual(buffer));
+        for (int mib = 50; mib < 100; mib++) await Read(reader, (long)mib << 20, buffer);
+
+        long fetched = store.ReadRanges.Sum(r => (long)r.Length);
+        Assert.True(fetched <= (102L << 20), $"{fetched >> 20} MiB fetched for a 100 MiB object read once through");
+    }
+
+    [Fact]
+    public async Task ReadInsideOneChunkIsServedFromItWithoutACopy()
+    {
+        var (store, content) = Object(8 << 20);
+        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+
+        (await Lease(reader, 0, 1 << 20)).Dispose();
+        using var lease = await Lease(reader, 1 << 20, 1 << 20);
+
+        Assert.True(lease.TrySingle(out var data));
+        Assert.True(content.AsSpan(1 << 20, 1 << 20).SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task ReadAcrossTwoChunksIsCopiedTogether()
+    {
+        var (store, content) = Object(4 << 20);
+        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        long offset = (256 << 10) * 5 - 100; // random reads fetch 256 KiB blocks: this one ends 3,996 bytes into the next
+
+        using var lease = await Lease(reader, offset, 4096);
+
+        Assert.False(lease.TrySingle(out _));
+        var buffer = new byte[4096];
+        Assert.Equal(4096, lease.CopyTo(buffer));
+        Assert.Equal(content.AsSpan((int)offset, 4096).ToArray(), buffer);
+    }
+
+    [Fact]
+    public async Task ReadAtTheEndLeasesOnlyWhatTheObjectHas()
+    {
+        var (store, content) = Object(100_000);
+        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+
+        using (var lease = await Lease(reader, 0, 128 << 10))
+        {
+            Assert.True(lease.TrySingle(out var data));
+            Assert.Equal(content, data.ToArray());
+        }
+        var past = reader.Lease(100_000, 4096);
+        Assert.True(past.Ready);
+        Assert.True(past.TrySingle(out var nothing));
+        Assert.True(nothing.IsEmpty);
+    }
+}
+
+public sealed class ReadBuffersTests
+{
+    [Fact]
+    public void ReturnedBufferIsReusedForTheSameSizeClass()
+    {
+        var buffers = new ReadBuffers(idleLimit: 1 << 20);
+        var first = buffers.Rent(100_000);
+        Assert.Equal(128 << 10, first.Capacity);
+        buffers.Return(first);
+
+        Assert.Same(first, buffers.Rent(70_000));
+    }
+
+    [Fact]
+    public void BuffersBeyondTheIdleLimitAreReleased()
+    {
+        var buffers = new ReadBuffers(idleLimit: 64 << 10);
+        var a = buffers.Rent(1);
+        var b = buffers.Rent(1);
+        buffers.Return(a);
+        buffers.Return(b);
+
+        Assert.Same(a, buffers.Rent(1));
+        Assert.NotSame(b, buffers.Rent(1));
+    }
+
+    [Fact]
+    public void IdleBuffersOfOtherSizesMakeRoomForTheSizeInUse()
+    {
+        var buffers = new ReadBuffers(idleLimit: 1 << 20);
+        var small = buffers.Rent(512 << 10);
+        var large = buffers.Rent(1 << 20);
+        buffers.Return(small);
+        buffers.Return(large);
+
+        Assert.Same(large, buffers.Rent(1 << 20));
+        Assert.NotSame(small, buffers.Rent(512 << 10));
+    }
+
+    [Fact]
+    public void MappedMemoryHoldsWhatIsWritten()
+    {
+        var buffer = new ReadBuffers(0).Rent(3 << 20);
+        Assert.Equal(4 << 20, buffer.Capacity);
+        buffer.Slice((3 << 20) - 1, 1)[0] = 42;
+        Assert.Equal(42, buffer.Memory.Span[(3 << 20) - 1]);
     }
 }
 
@@ -114,7 +234,7 @@ public sealed class ObjectReaderConcurrencyTests
             var reads = Enumerable.Range(window, 8).Reverse().Select(async i =>
             {
                 var buffer = new byte[1 << 20];
-                int n = await reader.ReadAsync((long)i << 20, buffer, CancellationToken.None);
+                int n = await ObjectReaderTests.Read(reader, (long)i << 20, buffer);
                 return (i, n, buffer);
             }).ToList();
             foreach (var (i, n, buffer) in await Task.WhenAll(reads))

@@ -1,24 +1,22 @@
-using System.Buffers;
-
 namespace Bucketfs.Core.Read;
 
 /// <summary>
-/// A byte range of an object being fetched (or fetched) into a pooled buffer. Readers copy out
-/// under a reference; the buffer goes back to the pool and the budget once the chunk is dropped,
+/// A byte range of an object being fetched (or fetched) into a pooled buffer. Readers use it
+/// under a reference (the kernel's answer is written from it directly); the buffer goes back to the pool and the budget once the chunk is dropped,
 /// its GET has finished and no reader holds it.
 /// </summary>
 internal sealed class Chunk
 {
     private readonly MemoryLimiter _limiter;
-    private readonly byte[] _buffer;
+    private readonly ReadBuffer _buffer;
     private int _references = 1;
 
-    public Chunk(long start, int length, MemoryLimiter limiter, byte[]? filled = null)
+    public Chunk(long start, int length, MemoryLimiter limiter, ReadBuffer? filled = null)
     {
         Start = start;
         Length = length;
         _limiter = limiter;
-        _buffer = filled ?? ArrayPool<byte>.Shared.Rent(length);
+        _buffer = filled ?? limiter.Buffers.Rent(length);
         if (filled != null) Filled = Task.FromResult(length);
     }
 
@@ -29,7 +27,7 @@ internal sealed class Chunk
     /// <summary>Bytes actually received (fewer than Length only at the end of the object).</summary>
     public Task<int> Filled { get; private set; } = null!;
 
-    public Memory<byte> Target => _buffer.AsMemory(0, Length);
+    public Memory<byte> Target => _buffer.Memory[..Length];
 
     public void Begin(Task<int> fill)
     {
@@ -42,22 +40,19 @@ internal sealed class Chunk
     /// <summary>Takes a reader's reference; only called while the chunk is in its reader's window, so it is alive.</summary>
     public void Ref() => Interlocked.Increment(ref _references);
 
-    /// <summary>Copies what this chunk holds of [offset, offset + destination.Length); the chunk must be filled and referenced.</summary>
-    public int CopyTo(long offset, Span<byte> destination)
+    /// <summary>What this chunk holds of [offset, offset + length); the chunk must be filled and referenced.</summary>
+    public ReadOnlySpan<byte> Data(long offset, int length)
     {
         int filled = Filled.Result;
         int from = (int)(offset - Start);
-        if (from >= filled) return 0;
-        int n = Math.Min(destination.Length, filled - from);
-        _buffer.AsSpan(from, n).CopyTo(destination);
-        return n;
+        return from >= filled ? default : _buffer.Slice(from, Math.Min(length, filled - from));
     }
 
     /// <summary>Drops the owner's reference (when the chunk leaves the reader's window) or a reader's.</summary>
     public void Unref()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _limiter.Buffers.Return(_buffer);
         _limiter.Release(Length);
     }
 }

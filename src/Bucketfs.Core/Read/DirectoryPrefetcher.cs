@@ -1,4 +1,3 @@
-using System.Buffers;
 using Bucketfs.Core.Cache;
 using Bucketfs.Core.Metadata;
 using Bucketfs.ObjectStore;
@@ -129,15 +128,15 @@ internal sealed class DirectoryPrefetcher : IDisposable
     {
         int size = (int)file.Size;
         bool reserved = false;
-        byte[]? buffer = null;
+        ReadBuffer? buffer = null;
         try
         {
             // Prefetch only takes memory that is free: readers waiting for data come first.
             for (int wait = 1; !(reserved = _memory.TryReserve(size)); wait = Math.Min(wait * 2, 100))
                 await Task.Delay(wait, stop).ConfigureAwait(false);
-            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
-            int n = await _store.ReadAsync(file.Key, 0, buffer.AsMemory(0, size), file.ETag, stop).ConfigureAwait(false);
-            if (n == size) cached.Store(0, buffer.AsSpan(0, n));
+            buffer = _memory.Buffers.Rent(size);
+            int n = await _store.ReadAsync(file.Key, 0, buffer.Memory[..size], file.ETag, stop).ConfigureAwait(false);
+            if (n == size) cached.Store(0, buffer.Slice(0, n));
         }
         catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)
         {
@@ -146,7 +145,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         }
         finally
         {
-            if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer != null) _memory.Buffers.Return(buffer);
             if (reserved) _memory.Release(size);
             cached.Dispose();
             _slots.Release();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace Bucketfs.Core.Read;
@@ -24,7 +23,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     private long _held;
     private long _sweptAt;
 
-    private sealed record Body(string ETag, byte[] Buffer, int Length, long At);
+    private sealed record Body(string ETag, ReadBuffer Buffer, int Length, long At);
 
     private sealed class Activity
     {
@@ -63,18 +62,18 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     }
 
     /// <summary>A buffer for a body, within the prefetch budget and this cache's share of it; null when there is no room.</summary>
-    public byte[]? Rent(int length)
+    public ReadBuffer? Rent(int length)
     {
         if (Interlocked.Add(ref _held, length) > MostHeld || !memory.TryReserve(length))
         {
             Interlocked.Add(ref _held, -length);
             return null;
         }
-        return ArrayPool<byte>.Shared.Rent(length);
+        return memory.Buffers.Rent(length);
     }
 
     /// <summary>Keeps the first <paramref name="read"/> bytes of a rented buffer of <paramref name="rented"/> bytes for the next open of that version.</summary>
-    public void Keep(string path, string etag, byte[] buffer, int rented, int read)
+    public void Keep(string path, string etag, ReadBuffer buffer, int rented, int read)
     {
         Give(rented - read, null);
         Sweep();
@@ -84,13 +83,13 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     }
 
     /// <summary>A rented buffer not kept (the lookup failed).</summary>
-    public void Discard(byte[] buffer, int rented) => Give(rented, buffer);
+    public void Discard(ReadBuffer buffer, int rented) => Give(rented, buffer);
 
     /// <summary>
     /// The body fetched for this version, if any: the buffer and its reservation pass to the
     /// caller, whose chunk gives them back.
     /// </summary>
-    public (byte[] Buffer, int Length)? Take(string path, string etag)
+    public (ReadBuffer Buffer, int Length)? Take(string path, string etag)
     {
         if (!_bodies.TryRemove(path, out var body)) return null;
         if (body.ETag != etag)
@@ -112,10 +111,10 @@ internal sealed class FirstBytes(MemoryLimiter memory)
                 Give(body.Length, body.Buffer);
     }
 
-    private void Give(int length, byte[]? buffer)
+    private void Give(int length, ReadBuffer? buffer)
     {
         Interlocked.Add(ref _held, -length);
         memory.Release(length);
-        if (buffer != null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer != null) memory.Buffers.Return(buffer);
     }
 }

@@ -10,7 +10,7 @@ namespace Bucketfs.Core.Read;
 /// local data cache, chunks come from it when it holds every block, and what is fetched goes into it.
 /// </summary>
 internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning,
-    CachedObject? cached = null, (byte[] Buffer, int Length)? first = null) : IDisposable
+    CachedObject? cached = null, (ReadBuffer Buffer, int Length)? first = null) : IDisposable
 {
     private readonly Lock _lock = new();
     // The object's first bytes may have come with its lookup (see FirstBytes); the budget they hold passes to this chunk.
@@ -21,34 +21,22 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
 
     public long Size => size;
 
-    /// <summary>Copies into <paramref name="destination"/> when every byte asked for is already here; false when it must wait.</summary>
-    public bool TryRead(long offset, Span<byte> destination, out int read)
+    /// <summary>
+    /// The chunks that hold [offset, offset + length), fetching what is missing and reading ahead;
+    /// planned once per read, so a read that has to wait is not taken for the next one.
+    /// </summary>
+    public ReadLease Lease(long offset, int length)
     {
-        read = 0;
-        int wanted = Wanted(offset, destination.Length);
-        if (wanted == 0) return true;
-        var covering = Plan(offset, wanted);
-        try
-        {
-            foreach (var chunk in covering)
-                if (!chunk.Filled.IsCompletedSuccessfully) return false;
-            read = Copy(covering, offset, destination[..wanted]);
-            return true;
-        }
-        finally
-        {
-            foreach (var chunk in covering) chunk.Unref();
-        }
+        int wanted = Wanted(offset, length);
+        return new ReadLease(wanted == 0 ? [] : Plan(offset, wanted), offset, wanted);
     }
 
-    public async Task<int> ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellation)
+    /// <summary>Waits until the lease's data has arrived; when it cannot, the lease is given back and the error thrown.</summary>
+    public async Task<ReadLease> WaitAsync(ReadLease lease, CancellationToken cancellation)
     {
-        int wanted = Wanted(offset, destination.Length);
-        if (wanted == 0) return 0;
-        var covering = Plan(offset, wanted);
         try
         {
-            foreach (var chunk in covering)
+            foreach (var chunk in lease.Chunks)
             {
                 try
                 {
@@ -61,32 +49,20 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
                     throw;
                 }
             }
-            return Copy(covering, offset, destination.Span[..wanted]);
         }
-        finally
+        catch
         {
-            foreach (var chunk in covering) chunk.Unref();
+            lease.Dispose();
+            throw;
         }
+        return lease;
     }
 
     private int Wanted(long offset, int length) => offset >= size ? 0 : (int)Math.Min(length, size - offset);
 
-    private static int Copy(List<Chunk> covering, long offset, Span<byte> destination)
-    {
-        int done = 0;
-        foreach (var chunk in covering)
-        {
-            if (done == destination.Length) break;
-            int n = chunk.CopyTo(offset + done, destination[done..]);
-            done += n;
-            if (offset + done < chunk.End) break;
-        }
-        return done;
-    }
-
     /// <summary>
     /// Makes sure chunks cover [offset, offset + length), schedules read-ahead, and returns the
-    /// covering chunks, each with a reference the caller must drop.
+    /// covering chunks, each with a reference the lease drops.
     /// </summary>
     private List<Chunk> Plan(long offset, int length)
     {
@@ -95,6 +71,8 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
             ObjectDisposedException.ThrowIf(_disposed, this);
             long end = offset + length;
             bool inWindow = _chunks.Count > 0 && offset >= _chunks[0].Start - tuning.SequentialSlack && offset <= _fetchedUpTo + tuning.SequentialSlack;
+            if (!inWindow && _chunks.Count > 0 && offset < _chunks[0].Start && offset >= _chunks[0].Start - tuning.MaxWindow)
+                return Straggler(offset, end);
             if (inWindow || offset == 0)
             {
                 if (!inWindow)
@@ -171,12 +149,28 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
         return true;
     }
 
-    private void Add(int index, long start, int length, bool reserved = false)
+    private void Add(int index, long start, int length, bool reserved = false) => _chunks.Insert(index, Begin(start, length, reserved));
+
+    private Chunk Begin(long start, int length, bool reserved)
     {
         if (!reserved) limiter.Reserve(length);
         var chunk = new Chunk(start, length, limiter);
         chunk.Begin(FetchAsync(chunk, reserved));
-        _chunks.Insert(index, chunk);
+        return chunk;
+    }
+
+    /// <summary>
+    /// A read from behind the window. The kernel sends a sequential reader's readahead as several
+    /// reads at once, and on a busy machine one of them can arrive megabytes late. Taking it for a
+    /// seek dropped the window and made the reads after it fetch everything again (one 2 GiB read
+    /// cost twice the CPU); it is fetched on its own instead, and the window stays.
+    /// </summary>
+    private List<Chunk> Straggler(long offset, long end)
+    {
+        long start = offset / tuning.RandomBlock * tuning.RandomBlock;
+        long blockEnd = Math.Min(size, (end + tuning.RandomBlock - 1) / tuning.RandomBlock * tuning.RandomBlock);
+        // The chunk's first reference is the lease's: it is freed once the answer is sent.
+        return [Begin(start, (int)(blockEnd - start), reserved: false)];
     }
 
     private async Task<int> FetchAsync(Chunk chunk, bool readAhead)

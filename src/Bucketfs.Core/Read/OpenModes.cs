@@ -22,6 +22,7 @@ internal sealed class OpenModes(FuseConnection connection)
         public int BackingId;
         public string ETag = "";
         public SafeFileHandle? File;
+        public TaskCompletionSource? Drained;
     }
 
     /// <summary>The backing id of this version when the inode is already read in passthrough (taking a handle's reference), else 0.</summary>
@@ -62,15 +63,38 @@ internal sealed class OpenModes(FuseConnection connection)
         }
     }
 
-    /// <summary>Counts a handle the daemon serves; false while the kernel reads the inode in passthrough (the open must fail).</summary>
-    public bool Serve(ulong inode)
+    /// <summary>
+    /// Counts a handle the daemon serves. While the kernel reads the inode in passthrough, waits up
+    /// to <paramref name="patience"/> for those handles to close first: the kernel sends RELEASE
+    /// after close() has returned, so a program that closes a file and at once opens it for writing
+    /// would otherwise be refused now and then. False when they stay open (the open must fail).
+    /// </summary>
+    public async Task<bool> ServeAsync(ulong inode, TimeSpan patience, CancellationToken cancellation)
     {
-        lock (_lock)
+        long deadline = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        while (true)
         {
-            var state = StateOf(inode);
-            if (state.Passthrough > 0) return false;
-            state.Served++;
-            return true;
+            Task drained;
+            lock (_lock)
+            {
+                var state = StateOf(inode);
+                if (state.Passthrough == 0)
+                {
+                    state.Served++;
+                    return true;
+                }
+                drained = (state.Drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0) return false;
+            try
+            {
+                await drained.WaitAsync(TimeSpan.FromMilliseconds(left), cancellation).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
         }
     }
 
@@ -86,6 +110,8 @@ internal sealed class OpenModes(FuseConnection connection)
                 connection.CloseBackingFile(state.BackingId);
                 state.File?.Dispose();
                 state.File = null;
+                state.Drained?.TrySetResult();
+                state.Drained = null;
             }
             if (state.Served == 0 && state.Passthrough == 0) _states.Remove(inode);
         }
