@@ -584,7 +584,7 @@ LOAD_END=$(loadavg)
   --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r); shared with other work" \
   --meta "load average (1/5/15 min)=$LOAD_START at the start, $LOAD_END at the end" \
   --meta "store=Ceph radosgw 16.2, memstore, on 127.0.0.1 (tcp_nodelay); latency rows through bench/compare/LatencyProxy" \
-  --meta "bucketfs=$commit$([ "$dirty" != 0 ] && echo " plus uncommitted changes in src/ ($dirty files)"), Release build, default options (the local-data-cache rows: --cache DIR, and --no-passthrough)" \
+  --meta "bucketfs=$commit$([ "$dirty" != 0 ] && echo " plus uncommitted changes in src/ ($dirty files)"), built by scripts/publish.sh (Release, ReadyToRun), default options (the local-data-cache rows: --cache DIR, and --no-passthrough)" \
   --meta "peers=$(s3fs --version 2>&1 | head -1 | sed 's/ (commit.*//'); $(rclone version 2>/dev/null | head -1)" \
   --meta "run time=$((SECONDS / 60)) min $((SECONDS % 60)) s in all, $(((SECONDS - T_MEASURE) / 60)) min $(((SECONDS - T_MEASURE) % 60)) s measuring" \
   2>>"$LOGS/report.log" || say "report failed (log: $LOGS/report.log)"
