@@ -28,12 +28,14 @@ internal sealed class OpenModes(FuseConnection connection)
     /// <summary>The backing id of this version when the inode is already read in passthrough (taking a handle's reference), else 0.</summary>
     public int Join(ulong inode, string etag)
     {
-        lock (_lock)
-        {
-            if (!_states.TryGetValue(inode, out var state) || state.Passthrough == 0 || state.ETag != etag) return 0;
-            state.Passthrough++;
-            return state.BackingId;
-        }
+        lock (_lock) return _states.TryGetValue(inode, out var state) ? JoinLocked(state, etag) : 0;
+    }
+
+    private static int JoinLocked(State state, string etag)
+    {
+        if (state.Passthrough == 0 || state.ETag != etag) return 0;
+        state.Passthrough++;
+        return state.BackingId;
     }
 
     /// <summary>
@@ -47,13 +49,9 @@ internal sealed class OpenModes(FuseConnection connection)
             var state = StateOf(inode);
             if (state.Served > 0 || state.Passthrough > 0)
             {
+                // Another open got there first while the file was verified.
                 file.Dispose();
-                if (state.Passthrough > 0 && state.ETag == etag)
-                {
-                    state.Passthrough++;
-                    return state.BackingId;
-                }
-                return 0;
+                return JoinLocked(state, etag);
             }
             state.BackingId = connection.OpenBackingFile(file);
             state.File = file;
