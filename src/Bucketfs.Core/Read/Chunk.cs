@@ -1,9 +1,9 @@
 namespace Bucketfs.Core.Read;
 
 /// <summary>
-/// A byte range of an object being fetched (or fetched) into a pooled buffer. Readers use it
-/// under a reference (the kernel's answer is written from it directly); the buffer goes back to the pool and the budget once the chunk is dropped,
-/// its GET has finished and no reader holds it.
+/// A byte range of an object being fetched (or fetched) into a pooled buffer. Readers use it under
+/// a reference (the kernel's answer is written from it directly); the buffer goes back to the pool
+/// and the budget once the chunk is dropped, its GET has finished and no reader holds it.
 /// </summary>
 internal sealed class Chunk
 {
