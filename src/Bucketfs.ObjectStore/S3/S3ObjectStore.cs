@@ -59,6 +59,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         if (options.Endpoint != null)
         {
             config.ServiceURL = options.Endpoint.ToString();
+            config.EndpointProvider = new CachedEndpointProvider();
             config.AuthenticationRegion = region;
             config.UseHttp = options.Endpoint.Scheme == Uri.UriSchemeHttp;
         }
