@@ -13,6 +13,7 @@ internal sealed class MemoryLimiter(long limit)
 
     /// <summary>Where budgeted data lives; a quarter of the budget (at most 32 MiB) stays mapped between uses.</summary>
     public ReadBuffers Buffers { get; } = new(Math.Min(limit / 4, 32L << 20));
+
     public long Used => Interlocked.Read(ref _used);
 
     public bool TryReserve(long bytes)

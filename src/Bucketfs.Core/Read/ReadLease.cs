@@ -6,7 +6,8 @@ namespace Bucketfs.Core.Read;
 /// </summary>
 internal readonly struct ReadLease(List<Chunk> covering, long offset, int length) : IDisposable
 {
-    public IReadOnlyList<Chunk> Chunks => covering;
+    // The list itself, not an interface: a foreach over it allocates nothing.
+    public List<Chunk> Chunks => covering;
 
     /// <summary>Every byte has arrived.</summary>
     public bool Ready

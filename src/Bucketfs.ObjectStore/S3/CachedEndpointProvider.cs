@@ -14,12 +14,17 @@ namespace Bucketfs.ObjectStore.S3;
 internal sealed class CachedEndpointProvider : IEndpointProvider
 {
     private readonly AmazonS3EndpointProvider _rules = new();
-    private readonly ConcurrentDictionary<string, Endpoint> _answers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Settings, Endpoint> _answers = new();
+
+    // Everything the rules read but the key, prefix and copy source; a value, so a lookup allocates nothing.
+    private readonly record struct Settings(string? Bucket, string? Region, string? Endpoint, bool? UseFIPS, bool? UseDualStack,
+        bool? ForcePathStyle, bool? Accelerate, bool? UseGlobalEndpoint, bool? UseObjectLambdaEndpoint, bool? DisableAccessPoints,
+        bool? DisableMultiRegionAccessPoints, bool? UseArnRegion, bool? UseS3ExpressControlEndpoint, bool? DisableS3ExpressSessionAuth);
 
     public Endpoint ResolveEndpoint(EndpointParameters parameters)
     {
         if (parameters is not S3EndpointParameters p) return _rules.ResolveEndpoint(parameters);
-        string key = string.Join('\n', p.Bucket, p.Region, p.Endpoint, p.UseFIPS, p.UseDualStack, p.ForcePathStyle, p.Accelerate,
+        var key = new Settings(p.Bucket, p.Region, p.Endpoint, p.UseFIPS, p.UseDualStack, p.ForcePathStyle, p.Accelerate,
             p.UseGlobalEndpoint, p.UseObjectLambdaEndpoint, p.DisableAccessPoints, p.DisableMultiRegionAccessPoints, p.UseArnRegion,
             p.UseS3ExpressControlEndpoint, p.DisableS3ExpressSessionAuth);
         var answer = _answers.GetOrAdd(key, static (_, state) => state.Rules.ResolveEndpoint(state.Parameters), (Rules: _rules, Parameters: parameters));
