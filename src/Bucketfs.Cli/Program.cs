@@ -2,6 +2,14 @@ using System.CommandLine;
 using Bucketfs.Cli;
 using Bucketfs.Cli.Mount;
 
+// Socket receives are finished on the socket event loop rather than each handed to the thread pool:
+// a sequential read costs the daemon about a third less CPU. Safe because the store buffers the
+// answers the SDK parses synchronously and hands every finished call back to the pool (S3HttpClients,
+// S3ObjectStore.Call). Read by the runtime at the first socket, so it is set before anything else;
+// "0" in the environment turns it off.
+const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
+
 var root = new RootCommand("bucketfs: object storage buckets as ordinary directories, through FUSE.\n" +
     "  bucketfs mount s3://BUCKET[/PREFIX] MOUNTPOINT [options]\n" +
     "  bucketfs BUCKET[:/PREFIX] MOUNTPOINT -o opt,opt   (s3fs form, used by mount(8) for fstab lines of type fuse.bucketfs)");

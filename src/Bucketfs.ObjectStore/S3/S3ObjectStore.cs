@@ -55,6 +55,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             MaxErrorRetry = options.MaxRetries,
             RetryMode = RequestRetryMode.Standard,
             MaxConnectionsPerServer = options.MaxConnections,
+            HttpClientFactory = new S3HttpClients(),
         };
         if (options.Endpoint != null)
         {
@@ -330,6 +331,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         catch (Exception e)
         {
             throw S3ErrorMapping.Map(e, $"{what} in {Description}");
+        }
+        finally
+        {
+            // With inline socket completions (see Program.cs) a call ends on the socket event loop,
+            // where a caller that blocks (a disk write, a lock) would stall every connection: callers
+            // continue on the thread pool. The receives within the call stay on the loop.
+            if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
         }
     }
 
