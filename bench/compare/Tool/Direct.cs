@@ -16,7 +16,7 @@ internal static class Direct
         int parallel = args.Int("parallel", 8);
         int partBytes = args.Int("part-mib", 8) << 20;
         using var store = new Store(args);
-        long size = Math.Min(m.LargeBytes, (long)args.Int("max-mib", int.MaxValue >> 20) << 20);
+        long size = m.SequentialBytes(args);
         bool whole = size == m.LargeBytes;
         bool contentOk = true;
         ulong seed = Content.SeedOf(Layout.LargeKey);

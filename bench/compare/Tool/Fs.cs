@@ -18,7 +18,7 @@ internal static class Fs
     {
         string path = args.Get("file");
         int block = args.Int("block", 1 << 20);
-        long limit = Math.Min(m.LargeBytes, (long)args.Int("max-mib", int.MaxValue >> 20) << 20);
+        long limit = m.SequentialBytes(args);
         bool whole = limit == m.LargeBytes;
         ulong seed = Content.SeedOf(Layout.LargeKey);
         var free = new BlockingCollection<byte[]>();

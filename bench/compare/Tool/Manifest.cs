@@ -20,6 +20,9 @@ internal sealed record Manifest
     /// <summary>What `find MNT` prints: the root, small/, ml/, the class folders and every object.</summary>
     [JsonIgnore] public int FindEntries => 1 + 2 + Math.Min(MlCount, Layout.MlClasses) + ObjectCount;
 
+    /// <summary>What a sequential read takes of the large file: all of it, or the first --max-mib MiB.</summary>
+    public long SequentialBytes(Args args) => Math.Min(LargeBytes, (long)args.Int("max-mib", (int)((LargeBytes + (1 << 20) - 1) >> 20)) << 20);
+
     public bool SameLayout(Manifest other) =>
         Version == other.Version && LargeBytes == other.LargeBytes && SmallCount == other.SmallCount &&
         SmallBytes == other.SmallBytes && MlCount == other.MlCount && MlBytes == other.MlBytes;
