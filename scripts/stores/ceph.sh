@@ -2,6 +2,7 @@
 # Single-node Ceph (one monitor, one OSD, radosgw; no mgr) on 127.0.0.1, for S3 tests.
 #
 #   ceph.sh start    install (once), create (once) and start; quick no-op when healthy
+#   ceph.sh start --fresh   the same, on a new empty cluster: what earlier runs stored is wiped
 #   ceph.sh stop     stop the daemons this script started (by their pid files)
 #   ceph.sh env      print export lines for a test runner: eval "$(ceph.sh env)"
 #   ceph.sh status   exit 0 if running and answering S3 requests
@@ -216,7 +217,8 @@ ensure_users() {
     step "creating S3 users"
     while read -r uid ak sk; do
         if ! timeout 60 radosgw-admin -c "$CONF" user info --uid="$uid" >/dev/null 2>&1 </dev/null; then
-            run timeout 60 radosgw-admin -c "$CONF" user create --uid="$uid" \
+            # No cap on buckets (0): tests make one each, and the default 1000 is soon reached.
+            run timeout 60 radosgw-admin -c "$CONF" user create --uid="$uid" --max-buckets=0 \
                 --display-name="$uid" --access-key="$ak" --secret-key="$sk"
         fi
     done <<EOF
@@ -275,6 +277,10 @@ cmd_start() {
     lock
     # A failed start leaves nothing running.
     ON_FAILURE=stop_all
+    if [ "$FRESH" = 1 ]; then
+        stop_all
+        rm -f "$STATE_DIR/.initialized"
+    fi
     if [ "$(cat "$STATE_DIR/.initialized" 2>/dev/null || true)" = "$LAYOUT" ] && running && s3_ok; then
         log "already running and healthy"
         echo "ceph: running at $ENDPOINT"
@@ -336,13 +342,15 @@ cmd_status() {
     fi
 }
 
+FRESH=0
+[ "${2:-}" = --fresh ] && FRESH=1
 case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
 status) LOG=/dev/null cmd_status ;;
 *)
-    echo "usage: $0 start|stop|env|status" >&2
+    echo "usage: $0 start [--fresh]|stop|env|status" >&2
     exit 2
     ;;
 esac

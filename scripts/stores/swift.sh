@@ -3,6 +3,7 @@
 # servers, memcached) on 127.0.0.1, for S3 and Swift-native tests.
 #
 #   swift.sh start    install (once), create (once) and start; quick no-op when healthy
+#   swift.sh start --fresh   the same, on a new empty store: what earlier runs stored is wiped
 #   swift.sh stop     stop the processes this script started (by their pid files)
 #   swift.sh env      print export lines for a test runner: eval "$(swift.sh env)"
 #   swift.sh status   exit 0 if running and answering S3 requests
@@ -319,6 +320,10 @@ cmd_start() {
     store_init swift "$STATE_DIR"
     lock
     ON_FAILURE=stop_all
+    if [ "$FRESH" = 1 ]; then
+        stop_all
+        rm -f "$STATE_DIR/.initialized"
+    fi
     if [ "$(cat "$STATE_DIR/.initialized" 2>/dev/null || true)" = "$LAYOUT" ] && all_running && s3_ok; then
         log "already running and healthy"
         echo "swift: running at $ENDPOINT"
@@ -371,13 +376,15 @@ cmd_status() {
     fi
 }
 
+FRESH=0
+[ "${2:-}" = --fresh ] && FRESH=1
 case "${1:-}" in
 start) cmd_start ;;
 stop) cmd_stop ;;
 env) cmd_env ;;
 status) RUN_DIR=$STATE_DIR/run LOG=/dev/null cmd_status ;;
 *)
-    echo "usage: $0 start|stop|env|status" >&2
+    echo "usage: $0 start [--fresh]|stop|env|status" >&2
     exit 2
     ;;
 esac
