@@ -13,14 +13,23 @@ internal sealed class InMemoryObjectStore : IObjectStore
     public int Lists, Heads, Reads;
     public ConcurrentQueue<(long Offset, int Length)> ReadRanges { get; } = new();
 
+    /// <summary>Listings and HEADs wait for this, so a test can have several in flight at once.</summary>
+    public Task Hold { get; set; } = Task.CompletedTask;
+
     public void Put(string key, byte[] content)
     {
         lock (_objects) _objects[key] = (content, $"\"v{++_version}\"");
     }
 
-    public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation)
+    public void Remove(string key)
+    {
+        lock (_objects) _objects.Remove(key);
+    }
+
+    public async Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation)
     {
         Interlocked.Increment(ref Lists);
+        await Hold;
         lock (_objects)
         {
             var objects = new List<ObjectInfo>();
@@ -30,7 +39,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
             {
                 if (!key.StartsWith(prefix, StringComparison.Ordinal) || continuation != null && string.CompareOrdinal(key, continuation) <= 0) continue;
                 int cut = delimiter is null ? -1 : key.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
-                if (objects.Count + prefixes.Count == maxKeys) return Task.FromResult(new ListPage(objects, prefixes, last));
+                if (objects.Count + prefixes.Count == maxKeys) return new ListPage(objects, prefixes, last);
                 if (cut >= 0)
                 {
                     string common = key[..(cut + 1)];
@@ -44,15 +53,16 @@ internal sealed class InMemoryObjectStore : IObjectStore
                     last = key;
                 }
             }
-            return Task.FromResult(new ListPage(objects, prefixes, null));
+            return new ListPage(objects, prefixes, null);
         }
     }
 
-    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation)
+    public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation)
     {
         Interlocked.Increment(ref Heads);
+        await Hold;
         lock (_objects)
-            return Task.FromResult(_objects.TryGetValue(key, out var o) ? new ObjectInfo(key, o.Content.Length, o.ETag, DateTimeOffset.UnixEpoch) : null);
+            return _objects.TryGetValue(key, out var o) ? new ObjectInfo(key, o.Content.Length, o.ETag, DateTimeOffset.UnixEpoch) : null;
     }
 
     public async Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation)

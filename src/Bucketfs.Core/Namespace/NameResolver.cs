@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Bucketfs.Core.Metadata;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
@@ -11,15 +12,58 @@ namespace Bucketfs.Core.Namespace;
 /// </summary>
 internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILogger log)
 {
-    public async Task<EntryAttributes?> ResolveAsync(string path, CancellationToken cancellation)
+    private readonly ConcurrentDictionary<string, Task<EntryAttributes?>> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Lookups of one name that arrive together share one resolution: when names expire, a job's
+    /// threads all look up the same folders at once (measured: 6 HEAD+LIST pairs per folder per
+    /// second in an 8-thread epoch). A caller that gives up stops waiting, not the others.
+    /// </summary>
+    public Task<EntryAttributes?> ResolveAsync(string path, CancellationToken cancellation)
     {
-        if (cache.TryGet(path, out var cached)) return cached;
+        if (cache.TryGet(path, out var cached)) return Task.FromResult(cached);
+        var mine = new TaskCompletionSource<EntryAttributes?>();
+        var shared = _inFlight.GetOrAdd(path, mine.Task);
+        if (shared == mine.Task) _ = ResolveSharedAsync(path, mine);
+        return shared.WaitAsync(cancellation);
+    }
+
+    private async Task ResolveSharedAsync(string path, TaskCompletionSource<EntryAttributes?> resolution)
+    {
+        EntryAttributes? found = null;
+        Exception? failure = null;
+        try
+        {
+            // Bounded by the store's own call timeout; no single caller's cancellation ends it.
+            found = await ResolveInStoreAsync(path, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        // Out of the table first, so a lookup from now on asks again (or finds the cache).
+        _inFlight.TryRemove(new KeyValuePair<string, Task<EntryAttributes?>>(path, resolution.Task));
+        if (failure is null) resolution.SetResult(found);
+        else resolution.SetException(failure);
+    }
+
+    private async Task<EntryAttributes?> ResolveInStoreAsync(string path, CancellationToken cancellation)
+    {
         // A name that was a file a moment ago almost always still is: its HEAD alone answers, one
         // request instead of two (a directory appearing under the same name shows after the TTL).
         if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink
             && await store.HeadAsync(path, cancellation).ConfigureAwait(false) is { } file)
         {
             var attributes = EntryAttributes.FromObject(file);
+            cache.Add(path, attributes);
+            return attributes;
+        }
+        // Likewise a directory: keys still under it answer alone, since a directory hides a file of its name.
+        if (cache.LastKnown(path)?.Kind is EntryKind.Directory
+            && await store.ListAsync(path + "/", null, null, 1, cancellation).ConfigureAwait(false) is { } still
+            && (still.Objects.Count > 0 || still.CommonPrefixes.Count > 0))
+        {
+            var attributes = await DirectoryAsync(path, still, cancellation).ConfigureAwait(false);
             cache.Add(path, attributes);
             return attributes;
         }

@@ -1,0 +1,82 @@
+using Bucketfs.Core.Metadata;
+using Bucketfs.Core.Namespace;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bucketfs.Core.Tests;
+
+public sealed class NameResolverTests
+{
+    private readonly InMemoryObjectStore _store = new();
+
+    public NameResolverTests()
+    {
+        _store.Put("ml/class-0/img-0.bin", new byte[10]);
+        _store.Put("ml/class-1/img-1.bin", new byte[10]);
+    }
+
+    [Fact]
+    public async Task LookupsOfOneNameArrivingTogetherShareOneResolution()
+    {
+        var resolver = Resolver(TimeSpan.FromSeconds(60));
+        var release = new TaskCompletionSource();
+        _store.Hold = release.Task;
+
+        var lookups = Enumerable.Range(0, 8).Select(_ => resolver.ResolveAsync("ml", CancellationToken.None)).ToArray();
+        release.SetResult();
+        var found = await Task.WhenAll(lookups);
+
+        Assert.All(found, f => Assert.Equal(EntryKind.Directory, f?.Kind));
+        Assert.Equal(1, _store.Heads);
+        Assert.Equal(1, _store.Lists);
+    }
+
+    [Fact]
+    public async Task LookupThatGivesUpLeavesTheOthersTheirAnswer()
+    {
+        var resolver = Resolver(TimeSpan.FromSeconds(60));
+        var release = new TaskCompletionSource();
+        _store.Hold = release.Task;
+        using var interrupted = new CancellationTokenSource();
+
+        var abandoned = resolver.ResolveAsync("ml/class-0/img-0.bin", interrupted.Token);
+        var patient = resolver.ResolveAsync("ml/class-0/img-0.bin", CancellationToken.None);
+        await interrupted.CancelAsync();
+        release.SetResult();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        Assert.Equal(10, (await patient)?.Size);
+    }
+
+    [Fact]
+    public async Task FolderSeenBeforeIsConfirmedByItsListingAlone()
+    {
+        var resolver = Resolver(TimeSpan.FromMilliseconds(1));
+        await resolver.ResolveAsync("ml", CancellationToken.None);
+        await Task.Delay(20); // past the TTL
+        int heads = _store.Heads, lists = _store.Lists;
+
+        var again = await resolver.ResolveAsync("ml", CancellationToken.None);
+
+        Assert.Equal(EntryKind.Directory, again?.Kind);
+        Assert.Equal(heads, _store.Heads);
+        Assert.Equal(lists + 1, _store.Lists);
+    }
+
+    [Fact]
+    public async Task FolderEmptiedAndReplacedByAFileIsSeenAsTheFile()
+    {
+        var resolver = Resolver(TimeSpan.FromMilliseconds(1));
+        _store.Put("gone/x", new byte[1]);
+        await resolver.ResolveAsync("gone", CancellationToken.None);
+        _store.Remove("gone/x");
+        _store.Put("gone", new byte[3]);
+        await Task.Delay(20); // past the TTL
+
+        var again = await resolver.ResolveAsync("gone", CancellationToken.None);
+
+        Assert.Equal(EntryKind.File, again?.Kind);
+        Assert.Equal(3, again?.Size);
+    }
+
+    private NameResolver Resolver(TimeSpan ttl) => new(_store, new MetadataCache(ttl, 1000), NullLogger.Instance);
+}
