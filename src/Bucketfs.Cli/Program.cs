@@ -18,4 +18,7 @@ root.Subcommands.Add(UnmountCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
 new MountCommand().AttachTo(root);
+// Help lists the root's arguments in every subcommand's usage line ("bucketfs <source> <mountpoint>
+// mount ..."); the description above shows the s3fs form instead.
+foreach (var argument in root.Arguments) argument.Hidden = true;
 return root.Parse(args).Invoke();

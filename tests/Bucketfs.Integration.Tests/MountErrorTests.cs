@@ -102,6 +102,15 @@ public sealed class MountErrorTests : IDisposable
     }
 
     [Fact]
+    public void MountHelpShowsTheMountUsageAlone()
+    {
+        var result = Cli.Run(null, ["mount", "--help"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("bucketfs mount <source> <mountpoint> [options]", result.Stdout);
+        Assert.DoesNotContain("<mountpoint> mount", result.Stdout);
+    }
+
+    [Fact]
     public async Task MissingDevFuseIsExplained()
     {
         var store = TestStore.Get("ceph");
