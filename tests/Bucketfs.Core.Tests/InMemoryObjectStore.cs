@@ -10,7 +10,7 @@ internal sealed class InMemoryObjectStore : IObjectStore
     private int _version;
 
     public string Description => "memory";
-    public int Lists, Heads, Reads;
+    public int Lists, Heads, Reads, WholeReads;
     public ConcurrentQueue<(long Offset, int Length)> ReadRanges { get; } = new();
 
     /// <summary>Listings and HEADs wait for this, so a test can have several in flight at once.</summary>
@@ -80,6 +80,12 @@ internal sealed class InMemoryObjectStore : IObjectStore
         int n = (int)Math.Clamp(content.Length - offset, 0, destination.Length);
         content.AsSpan((int)offset, n).CopyTo(destination.Span);
         return n;
+    }
+
+    public Task<int> ReadWholeAsync(string key, Memory<byte> destination, string ifMatch, CancellationToken cancellation)
+    {
+        Interlocked.Increment(ref WholeReads);
+        return ReadAsync(key, 0, destination, ifMatch, cancellation);
     }
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) => throw new NotSupportedException();

@@ -39,13 +39,14 @@ public sealed class ObjectReaderTests
     }
 
     [Fact]
-    public async Task SmallFileCostsOneGet()
+    public async Task SmallFileCostsOneGetOfTheWholeObject()
     {
         var (store, content) = Object(100 * 1024);
         using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         Assert.Equal(content, await ReadSequentially(reader, 128 * 1024));
         Assert.Equal(1, store.Reads);
+        Assert.Equal(1, store.WholeReads);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class FaultProxy : IDisposable
     private volatile bool _cut;
     private readonly List<string> _requests = [];
 
-    /// <summary>Request lines seen so far ("GET /bucket/key?… HTTP/1.1").</summary>
+    /// <summary>Request lines seen so far, each with its Range header if it had one ("GET /bucket/key?… HTTP/1.1 Range: bytes=0-99").</summary>
     public List<string> Requests
     {
         get { lock (_requests) return [.. _requests]; }
@@ -106,6 +106,7 @@ public sealed class FaultProxy : IDisposable
         var buffer = new byte[64 * 1024];
         var line = new System.Text.StringBuilder();
         bool atBlockStart = true;
+        int noted = -1;
         int n;
         while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
         {
@@ -119,8 +120,19 @@ public sealed class FaultProxy : IDisposable
                 }
                 string text = line.ToString();
                 line.Clear();
-                if (atBlockStart && text.EndsWith(" HTTP/1.1", StringComparison.Ordinal))
-                    lock (_requests) _requests.Add(text);
+                lock (_requests)
+                {
+                    if (atBlockStart && text.EndsWith(" HTTP/1.1", StringComparison.Ordinal))
+                    {
+                        _requests.Add(text);
+                        noted = _requests.Count - 1;
+                    }
+                    else if (noted >= 0 && noted < _requests.Count && text.StartsWith("Range:", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _requests[noted] += " " + text;
+                    }
+                }
+                if (text.Length == 0) noted = -1;
                 atBlockStart = text.Length == 0;
             }
             await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);

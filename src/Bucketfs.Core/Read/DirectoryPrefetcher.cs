@@ -135,7 +135,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
             for (int wait = 1; !(reserved = _memory.TryReserve(size)); wait = Math.Min(wait * 2, 100))
                 await Task.Delay(wait, stop).ConfigureAwait(false);
             buffer = _memory.Buffers.Rent(size);
-            int n = await _store.ReadAsync(file.Key, 0, buffer.Memory[..size], file.ETag, stop).ConfigureAwait(false);
+            int n = await _store.ReadWholeAsync(file.Key, buffer.Memory[..size], file.ETag, stop).ConfigureAwait(false);
             if (n == size) cached.Store(0, buffer.Slice(0, n));
         }
         catch (Exception e) when (e is ObjectStoreException or OperationCanceledException)

@@ -184,7 +184,9 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
         }
         // Read-ahead outlives the request that scheduled it, so it is bounded by the store's own
         // timeouts rather than by a caller's cancellation.
-        int n = await store.ReadAsync(key, chunk.Start, chunk.Target, etag, CancellationToken.None).ConfigureAwait(false);
+        int n = await (chunk.Start == 0 && chunk.End == size
+            ? store.ReadWholeAsync(key, chunk.Target, etag, CancellationToken.None)
+            : store.ReadAsync(key, chunk.Start, chunk.Target, etag, CancellationToken.None)).ConfigureAwait(false);
         if (n < chunk.Length && chunk.End < size)
             throw new ObjectStoreException(StoreError.PreconditionFailed, $"{key} is shorter than the {size} bytes it had when opened");
         cached?.Store(chunk.Start, chunk.Target.Span[..n]);
