@@ -85,6 +85,24 @@ public sealed class ListingTests
         Assert.Equal("644 4321 8765", Stat.Of(mount["plain.dat"])[..13]);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task MtimeIsTheSameFromALookupAndFromAListing(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        await store.PutManyAsync(bucket, Enumerable.Range(0, 5).Select(i => ($"d/f{i}", new byte[100])));
+        using var mount = BucketMount.Start(store, bucket);
+
+        var looked = Enumerable.Range(0, 5).Select(i => File.GetLastWriteTimeUtc(mount[$"d/f{i}"])).ToList();
+        // Past the TTL, the listing's attributes replace the lookups': a changed mtime would make
+        // the kernel drop the files' cached pages.
+        Thread.Sleep(1500);
+        Assert.Equal(5, Directory.GetFiles(mount["d"]).Length);
+        var listed = Enumerable.Range(0, 5).Select(i => File.GetLastWriteTimeUtc(mount[$"d/f{i}"])).ToList();
+        Assert.Equal(looked, listed);
+    }
+
     private static string[] Lines(string program, params string[] args)
     {
         var start = new System.Diagnostics.ProcessStartInfo(program, args) { RedirectStandardOutput = true };

@@ -339,8 +339,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     private string Relative(string key) => key.StartsWith(_prefix, StringComparison.Ordinal) ? key[_prefix.Length..] : key;
 
-    private static DateTimeOffset ToOffset(DateTime? time) =>
-        time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.UnixEpoch;
+    /// <summary>
+    /// In whole seconds: a listing gives milliseconds, a HEAD or GET whole seconds, and one version
+    /// must show one mtime, or the kernel drops the file's cached pages each time the two alternate.
+    /// </summary>
+    private static DateTimeOffset ToOffset(DateTime? time)
+    {
+        if (time is not { } t) return DateTimeOffset.UnixEpoch;
+        long ticks = t.ToUniversalTime().Ticks;
+        return new DateTimeOffset(ticks - ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+    }
 
     private static void AddMetadata(MetadataCollection collection, ObjectAttributes attributes)
     {
