@@ -33,6 +33,29 @@ public sealed class RequestCountTests
 
     [Theory]
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task SecondEpochOnlyAsksWhetherFilesChanged(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        var files = Enumerable.Range(0, 24).ToDictionary(i => $"train/{i:D3}.jpg", _ => RandomNumberGenerator.GetBytes(80 * 1024));
+        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        using var proxy = new FaultProxy(store.Endpoint);
+        using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
+        Assert.Equal(files.Count, Directory.GetFiles(mount["train"]).Length);
+        foreach (var (key, content) in files) Assert.Equal(content, File.ReadAllBytes(mount[key]));
+
+        Thread.Sleep(1500);
+        proxy.ClearRequests();
+        foreach (var (key, content) in files)
+            Assert.True(content.AsSpan().SequenceEqual(File.ReadAllBytes(mount[key])), $"{key} differs");
+
+        // The kernel still has the pages: each name costs one HEAD that finds the same version, and no body.
+        foreach (var key in files.Keys)
+            Assert.True(For(proxy, key) is [var only] && only.StartsWith("HEAD ", StringComparison.Ordinal), $"{key}: {string.Join(" | ", For(proxy, key))}");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task FileThatGrewIsReadWholeAfterItsLookupFetchedTheOldSize(string storeName)
     {
         var store = TestStore.Get(storeName);
