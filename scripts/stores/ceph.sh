@@ -132,6 +132,10 @@ rgw_data = $STATE_DIR/rgw
 # (Nagle against delayed ACKs).
 rgw_frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw_dns_name = localhost
+# Deleted objects are freed after a minute instead of two hours: repeated benchmark runs delete what
+# they wrote, and the deferred data had filled memstore (a full OSD blocks every write).
+rgw_gc_obj_min_wait = 60
+rgw_gc_processor_period = 60
 EOF
 }
 
