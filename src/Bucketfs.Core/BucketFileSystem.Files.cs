@@ -223,7 +223,11 @@ public sealed partial class BucketFileSystem
         await request.ReplyOk();
         if (!_files.TryRemove(handle, out var file)) return;
         _modes?.Released(file.Node.Id, file.BackingId);
-        file.Reader?.Dispose();
+        if (file.Reader is { } reader)
+        {
+            reader.Dispose();
+            if (_log.IsEnabled(LogLevel.Debug)) _log.LogDebug("Closed {Key}: {Reads}", file.Node.Path, reader);
+        }
         if (file.Staged is { } staged) await Unstage(file.Node, staged, closing: true);
     }
 

@@ -50,6 +50,18 @@ public sealed class ObjectReaderTests
     }
 
     [Fact]
+    public async Task ItsSummarySaysWhatTheHandleFetched()
+    {
+        var (store, content) = Object(16 << 20);
+        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+
+        await Read(reader, 0, new byte[128 * 1024]);
+        await Read(reader, 12 << 20, new byte[64 * 1024]);
+
+        Assert.Matches(@"^[1-9]\d* GETs, \d+ bytes of 16777216 fetched, 1 window restarts, 0 stragglers, 0 holes filled$", reader.ToString());
+    }
+
+    [Fact]
     public async Task SequentialReadGrowsItsRequestsAndReturnsTheBytes()
     {
         var (store, content) = Object(100 << 20);

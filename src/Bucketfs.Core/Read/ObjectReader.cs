@@ -18,6 +18,10 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
     private long _fetchedUpTo = first?.Length ?? 0;
     private long _window = tuning.InitialWindow;
     private bool _disposed;
+    // What this handle cost, for the debug log at close: a sequential read that costs more than it
+    // should shows here as bytes fetched beyond the object's size, restarts, stragglers or holes.
+    private long _fetchedBytes;
+    private int _gets, _restarts, _stragglers, _holes;
 
     public long Size => size;
 
@@ -72,7 +76,11 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
             long end = offset + length;
             bool inWindow = _chunks.Count > 0 && offset >= _chunks[0].Start - tuning.SequentialSlack && offset <= _fetchedUpTo + tuning.SequentialSlack;
             if (!inWindow && _chunks.Count > 0 && offset < _chunks[0].Start && offset >= _chunks[0].Start - tuning.MaxWindow)
+            {
+                _stragglers++;
                 return Straggler(offset, end);
+            }
+            if (!inWindow && _chunks.Count > 0) _restarts++;
             if (inWindow || offset == 0)
             {
                 if (!inWindow)
@@ -129,6 +137,7 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
             if (chunk.Start > position)
             {
                 // A hole before this chunk: a read behind the window, or after a failed fetch.
+                _holes++;
                 Add(i, position, (int)(Math.Min(chunk.Start, end) - position));
                 i++;
             }
@@ -182,6 +191,8 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
             if (readAhead) await Task.Yield();
             if (cached.TryRead(chunk.Start, chunk.Target.Span)) return chunk.Length;
         }
+        Interlocked.Increment(ref _gets);
+        Interlocked.Add(ref _fetchedBytes, chunk.Length);
         // Read-ahead outlives the request that scheduled it, so it is bounded by the store's own
         // timeouts rather than by a caller's cancellation.
         int n = await (chunk.Start == 0 && chunk.End == size
@@ -216,6 +227,9 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
     {
         for (int i = _chunks.Count - 1; i >= 0; i--) Drop(i);
     }
+
+    public override string ToString() =>
+        $"{Volatile.Read(ref _gets)} GETs, {Interlocked.Read(ref _fetchedBytes)} bytes of {size} fetched, {_restarts} window restarts, {_stragglers} stragglers, {_holes} holes filled";
 
     public void Dispose()
     {
