@@ -18,7 +18,9 @@ public sealed class FaultProxy : IDisposable
     private volatile bool _cut;
     private readonly List<string> _requests = [];
 
-    /// <summary>Request lines seen so far, each with its Range header if it had one ("GET /bucket/key?… HTTP/1.1 Range: bytes=0-99").</summary>
+    private static readonly string[] NotedHeaders = ["Range:", "If-Match:"];
+
+    /// <summary>Request lines seen so far, each with its Range and If-Match headers ("GET /bucket/key?… HTTP/1.1 Range: bytes=0-99").</summary>
     public List<string> Requests
     {
         get { lock (_requests) return [.. _requests]; }
@@ -127,7 +129,7 @@ public sealed class FaultProxy : IDisposable
                         _requests.Add(text);
                         noted = _requests.Count - 1;
                     }
-                    else if (noted >= 0 && noted < _requests.Count && text.StartsWith("Range:", StringComparison.OrdinalIgnoreCase))
+                    else if (noted >= 0 && noted < _requests.Count && NotedHeaders.Any(h => text.StartsWith(h, StringComparison.OrdinalIgnoreCase)))
                     {
                         _requests[noted] += " " + text;
                     }
