@@ -112,42 +112,40 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (_firstBytes.Wanted(directory.DirectoryPrefix) && _cache.LastKnown(path) is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes } last)
         {
             // Pages the kernel keeps from the last open of this version are used again (see Open):
-            // then the store is only asked whether the object is still that version.
-            string? kept = _inodes.Child(directory.Id, childName)?.LastOpenedETag == last.ETag ? last.ETag : null;
-            found = await Store(() => LookupWithBody(path, last, kept, cancellation));
+            // then a HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which
+            // cost more CPU than the bodies saved) only confirms the object is still that version.
+            bool kept = _inodes.Child(directory.Id, childName)?.LastOpenedETag == last.ETag;
+            found = kept ? await Store(() => _resolver.HeadAsync(path, cancellation)) : null;
+            if (!kept || found != null && found.ETag != last.ETag)
+                found = await Store(() => LookupWithBody(path, (int)last.Size, cancellation));
         }
         found ??= await Store(() => _resolver.ResolveAsync(path, cancellation));
         _firstBytes.LookedUp(directory.DirectoryPrefix);
         await ReplyLookup(request, directory, childName, found);
     }
 
-    /// <summary>
-    /// A lookup that also fetches a small file's body for the open expected next, unless it is
-    /// still the version <paramref name="kept"/>; null when it found no file.
-    /// </summary>
-    private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes last, string? kept, CancellationToken cancellation)
+    /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file.</summary>
+    private async Task<EntryAttributes?> LookupWithBody(string path, int size, CancellationToken cancellation)
     {
         // One byte more than last seen, so the buffer is never empty.
-        int length = (int)Math.Min(last.Size + 1, FirstBytes.MostBytes);
+        int length = Math.Min(size + 1, FirstBytes.MostBytes);
         if (_firstBytes.Rent(length) is not { } buffer) return null;
         ObjectStart? start;
         try
         {
-            start = await _store.HeadAndReadAsync(path, buffer.Memory[..length], kept, cancellation);
+            start = await _store.HeadAndReadAsync(path, buffer.Memory[..length], cancellation);
         }
         catch
         {
             _firstBytes.Discard(buffer, length);
             throw;
         }
-        if (start?.Info is not { } info)
+        if (start is null)
         {
             _firstBytes.Discard(buffer, length);
-            if (start is null) return null;
-            _cache.Add(path, last);
-            return last;
+            return null;
         }
-        var attributes = EntryAttributes.FromObject(info);
+        var attributes = EntryAttributes.FromObject(start.Info);
         _cache.Add(path, attributes);
         _firstBytes.Keep(path, attributes.ETag, buffer, length, start.Read);
         return attributes;

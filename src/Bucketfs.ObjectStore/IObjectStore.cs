@@ -36,13 +36,11 @@ public interface IObjectStore
     /// What a HEAD and a read of the whole object would give, in one request: the object's
     /// description and its body in <paramref name="destination"/>, which the caller sizes for the
     /// whole object as it last saw it; of an object that has grown beyond that, the first bytes.
-    /// Null when there is no object; <see cref="ObjectStart.Unchanged"/>, with nothing read, when
-    /// it is still the version <paramref name="unlessETag"/> names.
+    /// Null when there is no object.
     /// </summary>
-    async Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, string? unlessETag, CancellationToken cancellation)
+    async Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation)
     {
         if (await HeadAsync(key, cancellation).ConfigureAwait(false) is not { } info) return null;
-        if (unlessETag != null && info.ETag == unlessETag) return ObjectStart.Unchanged;
         int read = await ReadAsync(key, 0, destination[..(int)Math.Min(destination.Length, info.Size)], info.ETag, cancellation).ConfigureAwait(false);
         return new ObjectStart(info, read);
     }
@@ -76,11 +74,8 @@ public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffs
     public static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }
 
-/// <summary>An object's description and how many of its first bytes were read with it; no description when it is the version the caller has.</summary>
-public sealed record ObjectStart(ObjectInfo? Info, int Read)
-{
-    public static readonly ObjectStart Unchanged = new(null, 0);
-}
+/// <summary>An object's description and how many of its first bytes were read with it.</summary>
+public sealed record ObjectStart(ObjectInfo Info, int Read);
 
 public sealed record ListPage(IReadOnlyList<ObjectInfo> Objects, IReadOnlyList<string> CommonPrefixes, string? Continuation);
 
