@@ -5,16 +5,23 @@ namespace Bucketfs.Integration.Tests;
 /// <summary>What reaches the store for common access patterns, counted at a proxy in front of it.</summary>
 public sealed class RequestCountTests
 {
+    /// <summary>A new bucket in that store holding <paramref name="count"/> random files of <paramref name="size"/> bytes.</summary>
+    private static async Task<(TestStore Store, string Bucket, Dictionary<string, byte[]> Files)> SeededAsync(string storeName, int count, Func<int, string> name, int size)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        var files = Enumerable.Range(0, count).ToDictionary(name, _ => RandomNumberGenerator.GetBytes(size));
+        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        return (store, bucket, files);
+    }
+
     private static List<string> For(FaultProxy proxy, string key) => proxy.Requests.Where(r => r.Contains(key, StringComparison.Ordinal)).ToList();
 
     [Theory]
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task ReadingThroughADirectoryCostsOneRequestPerFile(string storeName)
     {
-        var store = TestStore.Get(storeName);
-        string bucket = await store.NewBucketAsync();
-        var files = Enumerable.Range(0, 24).ToDictionary(i => $"images/{i:D3}.jpg", _ => RandomNumberGenerator.GetBytes(100 * 1024 + 3));
-        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        var (store, bucket, files) = await SeededAsync(storeName, 24, i => $"images/{i:D3}.jpg", 100 * 1024 + 3);
         using var proxy = new FaultProxy(store.Endpoint);
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
 
@@ -35,10 +42,7 @@ public sealed class RequestCountTests
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task SecondEpochOnlyAsksWhetherFilesChanged(string storeName)
     {
-        var store = TestStore.Get(storeName);
-        string bucket = await store.NewBucketAsync();
-        var files = Enumerable.Range(0, 24).ToDictionary(i => $"train/{i:D3}.jpg", _ => RandomNumberGenerator.GetBytes(80 * 1024));
-        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        var (store, bucket, files) = await SeededAsync(storeName, 24, i => $"train/{i:D3}.jpg", 80 * 1024);
         using var proxy = new FaultProxy(store.Endpoint);
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
         Assert.Equal(files.Count, Directory.GetFiles(mount["train"]).Length);
@@ -63,10 +67,7 @@ public sealed class RequestCountTests
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task FileThatGrewIsReadWholeAfterItsLookupFetchedTheOldSize(string storeName)
     {
-        var store = TestStore.Get(storeName);
-        string bucket = await store.NewBucketAsync();
-        var files = Enumerable.Range(0, 12).ToDictionary(i => $"shards/{i:D3}.bin", _ => RandomNumberGenerator.GetBytes(64 * 1024));
-        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        var (store, bucket, files) = await SeededAsync(storeName, 12, i => $"shards/{i:D3}.bin", 64 * 1024);
         using var mount = BucketMount.Start(store, bucket);
         foreach (var (key, content) in files) Assert.Equal(content, File.ReadAllBytes(mount[key]));
 
@@ -82,10 +83,7 @@ public sealed class RequestCountTests
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task LookingWithoutReadingFetchesNoBodies(string storeName)
     {
-        var store = TestStore.Get(storeName);
-        string bucket = await store.NewBucketAsync();
-        var files = Enumerable.Range(0, 16).ToDictionary(i => $"docs/{i:D3}.txt", _ => RandomNumberGenerator.GetBytes(50 * 1024));
-        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        var (store, bucket, files) = await SeededAsync(storeName, 16, i => $"docs/{i:D3}.txt", 50 * 1024);
         using var proxy = new FaultProxy(store.Endpoint);
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
 
