@@ -124,6 +124,20 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 
+# Free page reporting (virtio-balloon in a VM) hands the host the memory the guest frees in 2 MiB
+# blocks, and the guest's next touch of such a page costs a host page fault. Each drop_caches frees
+# gigabytes, so whichever mounter's page cache next landed on reported pages ran slower by chance:
+# a cold 2 GiB read into a bucketfs cache went 262-388 MiB/s with 4-8 s daemon CPU with reporting,
+# 483-520 MiB/s with 2.7 s without; a read of a fresh cache file after a remount 415 vs 920 MiB/s.
+# Reporting is off for the run (no free block is of an order above the largest) and restored at exit.
+REPORTING=/sys/module/page_reporting/parameters/page_reporting_order REPORTING_WAS=""
+hold_page_reporting() {
+  [ -w "$REPORTING" ] || return 0
+  REPORTING_WAS=$(cat "$REPORTING")
+  echo 11 >"$REPORTING" || REPORTING_WAS=""
+}
+release_page_reporting() { [ -z "$REPORTING_WAS" ] || echo "$REPORTING_WAS" >"$REPORTING" || true; }
+
 proc_running() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 # CPU seconds (user + system, all threads) of a process; the comm field has no spaces for these daemons.
 proc_cpu() { awk -v t="$CLK_TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo null; }
@@ -252,6 +266,7 @@ cleanup() {
   trap - EXIT INT TERM
   for mnt in "${!MOUNTED[@]}"; do unmount_fs "$mnt" || true; done
   stop_proxy
+  release_page_reporting
   rm -rf "$CACHE_BASE"
   if [ $STARTED_STORE = 1 ] && [ $KEEP_STORE = 0 ]; then
     say "stopping the benchmark's Ceph"
@@ -261,6 +276,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+hold_page_reporting
 
 # record MOUNTER WORKLOAD JSON-FIELDS: one line of results.jsonl.
 record() { printf '{"mounter":"%s","workload":"%s",%s}\n' "$1" "$2" "$3" >>"$RESULTS"; }
@@ -581,7 +597,7 @@ LOAD_END=$(loadavg)
   --latency-seq-mib "$LAT_SEQ_MIB" --latency-ml-files "$LAT_ML_FILES" --md "$HERE/results.md" --json "$HERE/results.json" \
   --meta "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
   --meta "mode=$MODE (bench/compare/run.sh${RUN_ARGS:+ $RUN_ARGS})" \
-  --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r); shared with other work" \
+  --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)$([ -z "$REPORTING_WAS" ] || echo ", free page reporting held off"); shared with other work" \
   --meta "load average (1/5/15 min)=$LOAD_START at the start, $LOAD_END at the end" \
   --meta "store=Ceph radosgw 16.2, memstore, on 127.0.0.1 (tcp_nodelay); latency rows through bench/compare/LatencyProxy" \
   --meta "bucketfs=$commit$([ "$dirty" != 0 ] && echo " plus uncommitted changes in src/ ($dirty files)"), built by scripts/publish.sh (Release, ReadyToRun), default options (the local-data-cache rows: --cache DIR, and --no-passthrough)" \
