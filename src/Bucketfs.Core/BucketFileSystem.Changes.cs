@@ -52,7 +52,7 @@ public sealed partial class BucketFileSystem
         var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), request.Uid, request.Gid, UnixTime.Now);
         await Store(() => _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), request.CancellationToken));
         // A directory made here is empty: lookups in it need not ask the store (unpacking an archive).
-        _cache.MarkComplete(path + "/");
+        _cache.MarkComplete(path + "/", 0);
         await request.ReplyEntry(Added(directory, childName, path, EntryAttributes.Directory with { Metadata = metadata }));
     }
 

@@ -40,6 +40,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private OpenModes? _modes;
     private readonly DirectoryPrefetcher? _prefetcher;
     private readonly FirstBytes _firstBytes;
+    private readonly DirectoryRelisting _relisting;
     private readonly ListingStore? _listings;
 
     public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
@@ -50,6 +51,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _log = log;
         _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity);
         _resolver = new NameResolver(store, _cache, log);
+        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, Known, log);
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
@@ -108,20 +110,38 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private async ValueTask LookupInStore(FuseRequest request, Inode directory, string childName, string path)
     {
         var cancellation = request.CancellationToken;
+        var last = _cache.LastKnown(path);
+        bool small = _firstBytes.Wanted(directory.DirectoryPrefix) && last is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes };
+        // Pages the kernel keeps from the last open of this version are used again (see Open).
+        bool kept = small && _inodes.Child(directory.Id, childName)?.LastOpenedETag == last!.ETag;
         EntryAttributes? found = null;
-        if (_firstBytes.Wanted(directory.DirectoryPrefix) && _cache.LastKnown(path) is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes } last)
+        bool answered = false;
+        // A name that only needs confirming may be renewed with the rest of its directory; a small
+        // file read again in full is better fetched with its lookup.
+        if (last != null && (kept || !small)) (answered, found) = await FromRelisting(directory, path, cancellation);
+        if (!answered && small)
         {
-            // Pages the kernel keeps from the last open of this version are used again (see Open):
-            // then a HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which
-            // cost more CPU than the bodies saved) only confirms the object is still that version.
-            bool kept = _inodes.Child(directory.Id, childName)?.LastOpenedETag == last.ETag;
+            // A HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which cost
+            // more CPU than the bodies saved) only confirms the object is still that version.
             found = kept ? await Store(() => _resolver.HeadAsync(path, cancellation)) : null;
-            if (!kept || found != null && found.ETag != last.ETag)
-                found = await Store(() => LookupWithBody(path, (int)last.Size, cancellation));
+            if (!kept || found != null && found.ETag != last!.ETag)
+                found = await Store(() => LookupWithBody(path, (int)last!.Size, cancellation));
         }
-        found ??= await Store(() => _resolver.ResolveAsync(path, cancellation));
+        if (!answered) found ??= await Store(() => _resolver.ResolveAsync(path, cancellation));
         _firstBytes.LookedUp(directory.DirectoryPrefix);
         await ReplyLookup(request, directory, childName, found);
+    }
+
+    /// <summary>The name as a new listing of its directory shows it (null: gone), when one is made for this lookup (see DirectoryRelisting).</summary>
+    private async Task<(bool Answered, EntryAttributes? Found)> FromRelisting(Inode directory, string path, CancellationToken cancellation)
+    {
+        if (_relisting.For(directory) is not { } listing) return (false, null);
+        await listing.WaitAsync(cancellation);
+        if (_cache.TryGet(path, out var found)) return (true, found);
+        // Not in a listing that reached the end: gone. A listing that failed answers nothing.
+        if (!_cache.IsComplete(directory.DirectoryPrefix)) return (false, null);
+        _cache.AddMissing(path);
+        return (true, null);
     }
 
     /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file.</summary>
@@ -321,7 +341,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         // long `ls -l` does not find its first entries expired and ask the store for each again.
         if (!_directories.TryRemove(handle, out var open)) return request.ReplyOk();
         // Marked first, so the directory is never complete for longer than its entries are fresh.
-        if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix);
+        if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix, open.Listed.Count);
         _cache.Refresh(open.Listed);
         if (!open.Complete) return request.ReplyOk();
         _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);

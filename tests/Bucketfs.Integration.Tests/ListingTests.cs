@@ -103,6 +103,33 @@ public sealed class ListingTests
         Assert.Equal(looked, listed);
     }
 
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task NamesRenewedByListingAgainShowWhatChangedAndKeepS3fsMetadata(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        var files = Enumerable.Range(0, 30).ToDictionary(i => $"set/{i:D3}", i => Enumerable.Repeat((byte)i, 1000 + i).ToArray());
+        await store.PutManyAsync(bucket, files.Select(f => (f.Key, f.Value)));
+        await store.PutAsync(bucket, "set/s3fs", new byte[10], new Dictionary<string, string> { ["mode"] = "33152", ["uid"] = "1234", ["gid"] = "5678", ["mtime"] = "1000000000" });
+        using var mount = BucketMount.Start(store, bucket);
+        Assert.Equal("600 1234 5678 1000000000", Stat.Of(mount["set/s3fs"]));
+        Assert.Equal(31, Directory.GetFiles(mount["set"]).Length);
+        foreach (var (key, content) in files) Assert.Equal(content, File.ReadAllBytes(mount[key]));
+
+        // Changed behind the mount's back, among the names looked up after the folder is listed again.
+        byte[] changed = [1, 2, 3];
+        await store.PutAsync(bucket, "set/025", changed);
+        await store.Client.DeleteObjectAsync(bucket, "set/020");
+        Thread.Sleep(1500);
+        foreach (var (key, content) in files)
+        {
+            if (key == "set/020") Assert.False(File.Exists(mount[key]), "a deleted file must be gone");
+            else Assert.Equal(key == "set/025" ? changed : content, File.ReadAllBytes(mount[key]));
+        }
+        Assert.Equal("600 1234 5678 1000000000", Stat.Of(mount["set/s3fs"]));
+    }
+
     private static string[] Lines(string program, params string[] args)
     {
         var start = new System.Diagnostics.ProcessStartInfo(program, args) { RedirectStandardOutput = true };

@@ -10,9 +10,11 @@ namespace Bucketfs.Core.Metadata;
 internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _complete = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Listing> _complete = new(StringComparer.Ordinal);
 
     private readonly record struct Entry(EntryAttributes? Attributes, long ExpiresAt);
+
+    private readonly record struct Listing(int Entries, long ExpiresAt);
 
     public int Count => _entries.Count;
 
@@ -33,14 +35,17 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
     /// A directory whose every entry is in this cache (its listing just ended, or this mount just
     /// made it): a name not found here does not exist, for the TTL.
     /// </summary>
-    public void MarkComplete(string prefix)
+    public void MarkComplete(string prefix, int entries)
     {
         if (ttl == TimeSpan.Zero) return;
         if (_complete.Count >= capacity / 16) _complete.Clear();
-        _complete[prefix] = Expiry();
+        _complete[prefix] = new Listing(entries, Expiry());
     }
 
-    public bool IsComplete(string prefix) => _complete.TryGetValue(prefix, out long expires) && expires >= Environment.TickCount64;
+    public bool IsComplete(string prefix) => _complete.TryGetValue(prefix, out var listing) && listing.ExpiresAt >= Environment.TickCount64;
+
+    /// <summary>How many entries the directory's last whole listing had, even once that has expired; null if it had none.</summary>
+    public int? ListedEntries(string prefix) => _complete.TryGetValue(prefix, out var listing) ? listing.Entries : null;
 
     /// <summary>Something appeared in the directory that this cache may not hold.</summary>
     public void MarkIncomplete(string prefix) => _complete.TryRemove(prefix, out _);
