@@ -137,6 +137,15 @@ hold_page_reporting() {
   echo 11 >"$REPORTING" || REPORTING_WAS=""
 }
 release_page_reporting() { [ -z "$REPORTING_WAS" ] || echo "$REPORTING_WAS" >"$REPORTING" || true; }
+# Pages reported before the run stay with the host until touched: filling and freeing a tmpfs file
+# (half the available memory, at most 8 GiB) takes those first touches before anything is measured.
+touch_free_memory() {
+  [ -n "$REPORTING_WAS" ] || return 0
+  local mib file=/dev/shm/bucketfs-bench-touch.$$
+  mib=$(awk '/^MemAvailable/ { m = int($2 / 2048); print (m > 8192 ? 8192 : m) }' /proc/meminfo)
+  timeout 120 head -c "${mib}M" /dev/zero >"$file" 2>/dev/null || true
+  rm -f "$file"
+}
 
 proc_running() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 # CPU seconds (user + system, all threads) of a process; the comm field has no spaces for these daemons.
@@ -267,7 +276,7 @@ cleanup() {
   for mnt in "${!MOUNTED[@]}"; do unmount_fs "$mnt" || true; done
   stop_proxy
   release_page_reporting
-  rm -rf "$CACHE_BASE"
+  rm -rf "$CACHE_BASE" "/dev/shm/bucketfs-bench-touch.$$"
   if [ $STARTED_STORE = 1 ] && [ $KEEP_STORE = 0 ]; then
     say "stopping the benchmark's Ceph"
     env "${STORE_ENV[@]}" timeout 120 "$ROOT/scripts/stores/ceph.sh" stop >/dev/null 2>&1 || true
@@ -277,6 +286,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 hold_page_reporting
+touch_free_memory
 
 # record MOUNTER WORKLOAD JSON-FIELDS: one line of results.jsonl.
 record() { printf '{"mounter":"%s","workload":"%s",%s}\n' "$1" "$2" "$3" >>"$RESULTS"; }
