@@ -72,9 +72,20 @@ public sealed partial class BucketFileSystem
         }
 
         // Attributes within the TTL (from a listing or lookup) are trusted; otherwise the object
-        // is asked for its current version, which every read will then insist on.
-        if (!_cache.TryGet(inode.Path, out var attributes) || attributes is null || attributes.Kind != inode.Kind)
+        // is asked for its current version (alone, or with its directory), which every read will then insist on.
+        var parent = _inodes.Find(inode.ParentId);
+        if (_cache.TryGet(inode.Path, out var attributes) && attributes?.Kind == inode.Kind)
+        {
+            if (parent != null) _relisting.Used(parent);
+        }
+        else if (parent != null && await FromRelisting(parent, inode.Path, cancellation) is (true, var relisted))
+        {
+            attributes = relisted?.Kind == inode.Kind ? relisted : throw new FuseException(Errno.ENOENT);
+        }
+        else
+        {
             attributes = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
+        }
         inode.Attributes = attributes;
 
         _firstBytes.Opened(inode.ParentPrefix);

@@ -51,7 +51,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _log = log;
         _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity);
         _resolver = new NameResolver(store, _cache, log);
-        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, Known, log);
+        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, Known, log);
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
@@ -91,7 +91,11 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         // A file being written here may not be in the bucket yet, or be larger than it is there.
         if (_inodes.Child(directory.Id, childName) is { } known && _staged.ContainsKey(known.Id))
             return ReplyLookup(request, directory, childName, Effective(known));
-        if (_cache.TryGet(path, out var cached)) return ReplyLookup(request, directory, childName, cached);
+        if (_cache.TryGet(path, out var cached))
+        {
+            _relisting.Used(directory);
+            return ReplyLookup(request, directory, childName, cached);
+        }
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
         if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
         {
@@ -135,7 +139,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     /// <summary>The name as a new listing of its directory shows it (null: gone), when one is made for this lookup (see DirectoryRelisting).</summary>
     private async Task<(bool Answered, EntryAttributes? Found)> FromRelisting(Inode directory, string path, CancellationToken cancellation)
     {
-        if (_relisting.For(directory) is not { } listing) return (false, null);
+        if (_relisting.ForExpired(directory) is not { } listing) return (false, null);
         await listing.WaitAsync(cancellation);
         if (_cache.TryGet(path, out var found)) return (true, found);
         // Not in a listing that reached the end: gone. A listing that failed answers nothing.

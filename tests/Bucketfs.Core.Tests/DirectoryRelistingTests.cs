@@ -16,7 +16,7 @@ public sealed class DirectoryRelistingTests
         for (int i = 0; i < 30; i++) _store.Put($"set/{i:D3}", new byte[i]);
     }
 
-    private DirectoryRelisting Relisting() => new(_store, _cache, PageSize, (_, _, listed) => listed, NullLogger.Instance);
+    private DirectoryRelisting Relisting() => new(_store, _cache, PageSize, TimeSpan.FromSeconds(60), (_, _, listed) => listed, NullLogger.Instance);
 
     [Fact]
     public async Task DirectoryIsListedAgainOnceItsExpiredLookupsWouldHavePaidForAPage()
@@ -24,15 +24,15 @@ public sealed class DirectoryRelistingTests
         _cache.MarkComplete("set/", 30);
         var relisting = Relisting();
 
-        for (int i = 0; i < 11; i++) Assert.Null(relisting.For(_directory));
-        await relisting.For(_directory)!;
+        for (int i = 0; i < 11; i++) Assert.Null(relisting.ForExpired(_directory));
+        await relisting.ForExpired(_directory)!;
 
         Assert.Equal(1, _store.Lists);
         Assert.True(_cache.TryGet("set/029", out var found));
         Assert.Equal(29, found!.Size);
         Assert.True(_cache.IsComplete("set/"));
         // The count starts again after a listing.
-        Assert.Null(relisting.For(_directory));
+        Assert.Null(relisting.ForExpired(_directory));
     }
 
     [Fact]
@@ -43,8 +43,8 @@ public sealed class DirectoryRelistingTests
         var release = new TaskCompletionSource();
         _store.Hold = release.Task;
 
-        for (int i = 0; i < 11; i++) Assert.Null(relisting.For(_directory));
-        var listings = Enumerable.Range(0, 5).Select(_ => relisting.For(_directory)).ToArray();
+        for (int i = 0; i < 11; i++) Assert.Null(relisting.ForExpired(_directory));
+        var listings = Enumerable.Range(0, 5).Select(_ => relisting.ForExpired(_directory)).ToArray();
         release.SetResult();
         await Task.WhenAll(listings!);
 
@@ -58,8 +58,27 @@ public sealed class DirectoryRelistingTests
         _cache.MarkComplete("set/", 2500);
         var relisting = Relisting();
 
-        for (int i = 0; i < 3 * 12 - 1; i++) Assert.Null(relisting.For(_directory));
-        Assert.NotNull(relisting.For(_directory));
+        for (int i = 0; i < 3 * 12 - 1; i++) Assert.Null(relisting.ForExpired(_directory));
+        Assert.NotNull(relisting.ForExpired(_directory));
+    }
+
+    [Fact]
+    public async Task DirectoryInUseIsListedAgainShortlyBeforeItsNamesExpire()
+    {
+        var ttl = TimeSpan.FromMilliseconds(400);
+        var cache = new MetadataCache(ttl, 100_000);
+        var relisting = new DirectoryRelisting(_store, cache, PageSize, ttl, (_, _, listed) => listed, NullLogger.Instance);
+        cache.MarkComplete("set/", 30);
+
+        // Enough uses to pay for a listing, but the names are fresh for a while yet.
+        for (int i = 0; i < 20; i++) relisting.Used(_directory);
+        Assert.Equal(0, _store.Lists);
+
+        Thread.Sleep(250);
+        relisting.Used(_directory);
+        for (int i = 0; i < 100 && !cache.TryGet("set/000", out _); i++) await Task.Delay(10);
+        Assert.Equal(1, _store.Lists);
+        Assert.True(cache.TryGetListing("set/", out _, out long expiresAt) && expiresAt > Environment.TickCount64 + 200);
     }
 
     [Fact]
@@ -67,7 +86,7 @@ public sealed class DirectoryRelistingTests
     {
         var relisting = Relisting();
 
-        for (int i = 0; i < 100; i++) Assert.Null(relisting.For(_directory));
+        for (int i = 0; i < 100; i++) Assert.Null(relisting.ForExpired(_directory));
         Assert.Equal(0, _store.Lists);
     }
 }

@@ -40,7 +40,7 @@ public sealed class RequestCountTests
 
     [Theory]
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
-    public async Task SecondEpochAsksWhetherFilesChangedThenRenewsTheRestWithOneListing(string storeName)
+    public async Task SecondEpochRenewsTheNamesItReadsWithOneListing(string storeName)
     {
         var (store, bucket, files) = await SeededAsync(storeName, 40, i => $"train/{i:D3}.jpg", 80 * 1024);
         using var proxy = new FaultProxy(store.Endpoint);
@@ -53,17 +53,16 @@ public sealed class RequestCountTests
         foreach (var (key, content) in files)
             Assert.True(content.AsSpan().SequenceEqual(File.ReadAllBytes(mount[key])), $"{key} differs");
 
-        // The first names cost a HEAD each that finds the version the kernel has pages of, and no
-        // body comes with it; once those HEADs would have paid for a LIST page, the folder is listed
-        // again and the rest cost nothing. Now and then the kernel still reads one such file again
-        // (not understood yet): that read is a GET of the version opened, with If-Match.
+        // The first epoch used enough of the folder's names to pay for a LIST page, so the first
+        // expired name has it listed again, and the kernel's pages of each file are kept: no HEAD
+        // per name, no body. (Where memory is reclaimed behind the kernel's back, as DAMON does on
+        // the VMs these tests run on, a file's pages can be gone: its read is then a GET with If-Match.)
         foreach (var key in files.Keys)
             Assert.True(For(proxy, key).All(r => r.StartsWith("HEAD ", StringComparison.Ordinal)
                 || r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("If-Match:", StringComparison.OrdinalIgnoreCase)),
                 $"{key}: {string.Join(" | ", For(proxy, key))}");
-        Assert.InRange(proxy.Requests.Count(r => r.StartsWith("HEAD ", StringComparison.Ordinal)), 1, files.Count / 2);
         Assert.Contains(proxy.Requests, r => r.StartsWith("GET ", StringComparison.Ordinal) && r.Contains("prefix=train", StringComparison.Ordinal));
-        Assert.True(files.Keys.Count(key => For(proxy, key).Count == 0) >= files.Count / 3, string.Join(" | ", proxy.Requests));
+        Assert.True(files.Keys.Count(key => For(proxy, key).Count == 0) >= files.Count * 3 / 4, string.Join(" | ", proxy.Requests));
     }
 
     [Theory]

@@ -44,8 +44,13 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 
     public bool IsComplete(string prefix) => _complete.TryGetValue(prefix, out var listing) && listing.ExpiresAt >= Environment.TickCount64;
 
-    /// <summary>How many entries the directory's last whole listing had, even once that has expired; null if it had none.</summary>
-    public int? ListedEntries(string prefix) => _complete.TryGetValue(prefix, out var listing) ? listing.Entries : null;
+    /// <summary>The directory's last whole listing, even once that has expired: its number of entries and when it expires (Environment.TickCount64).</summary>
+    public bool TryGetListing(string prefix, out int entries, out long expiresAt)
+    {
+        bool found = _complete.TryGetValue(prefix, out var listing);
+        (entries, expiresAt) = (listing.Entries, listing.ExpiresAt);
+        return found;
+    }
 
     /// <summary>Something appeared in the directory that this cache may not hold.</summary>
     public void MarkIncomplete(string prefix) => _complete.TryRemove(prefix, out _);
