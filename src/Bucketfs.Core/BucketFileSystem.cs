@@ -93,7 +93,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             return ReplyLookup(request, directory, childName, Effective(known));
         if (_cache.TryGet(path, out var cached))
         {
-            _relisting.Used(directory);
+            if (cached != null && RevalidatedAlone(directory, childName, cached)) _relisting.Used(directory);
             return ReplyLookup(request, directory, childName, cached);
         }
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
@@ -115,16 +115,14 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     {
         var cancellation = request.CancellationToken;
         var last = _cache.LastKnown(path);
-        bool small = _firstBytes.Wanted(directory.DirectoryPrefix) && last is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes };
-        // Pages the kernel keeps from the last open of this version are used again (see Open).
-        bool kept = small && _inodes.Child(directory.Id, childName)?.LastOpenedETag == last!.ETag;
+        bool small = Small(directory, last);
         EntryAttributes? found = null;
         bool answered = false;
-        // A name that only needs confirming may be renewed with the rest of its directory; a small
-        // file read again in full is better fetched with its lookup.
-        if (last != null && (kept || !small)) (answered, found) = await FromRelisting(directory, path, cancellation);
+        if (last != null && RevalidatedAlone(directory, childName, last)) (answered, found) = await FromRelisting(directory, path, cancellation);
         if (!answered && small)
         {
+            // Pages the kernel keeps from the last open of this version are used again (see Open).
+            bool kept = _inodes.Child(directory.Id, childName)?.LastOpenedETag == last!.ETag;
             // A HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which cost
             // more CPU than the bodies saved) only confirms the object is still that version.
             found = kept ? await Store(() => _resolver.HeadAsync(path, cancellation)) : null;
@@ -135,6 +133,18 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _firstBytes.LookedUp(directory.DirectoryPrefix);
         await ReplyLookup(request, directory, childName, found);
     }
+
+    /// <summary>A small file whose body a lookup may bring along (see FirstBytes).</summary>
+    private bool Small(Inode directory, EntryAttributes? attributes) =>
+        attributes is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes } && _firstBytes.Wanted(directory.DirectoryPrefix);
+
+    /// <summary>
+    /// Whether a lookup of this name past its TTL would only confirm it with a HEAD: a small file
+    /// the kernel has no pages of is better fetched whole with its lookup. Only such names count
+    /// toward listing their directory again, so a first pass over a dataset does not.
+    /// </summary>
+    private bool RevalidatedAlone(Inode directory, string childName, EntryAttributes attributes) =>
+        !Small(directory, attributes) || _inodes.Child(directory.Id, childName)?.LastOpenedETag == attributes.ETag;
 
     /// <summary>The name as a new listing of its directory shows it (null: gone), when one is made for this lookup (see DirectoryRelisting).</summary>
     private async Task<(bool Answered, EntryAttributes? Found)> FromRelisting(Inode directory, string path, CancellationToken cancellation)
