@@ -76,7 +76,7 @@ public sealed partial class BucketFileSystem
         var parent = _inodes.Find(inode.ParentId);
         if (_cache.TryGet(inode.Path, out var attributes) && attributes?.Kind == inode.Kind)
         {
-            if (parent != null && RevalidatedAlone(parent, inode.Name, attributes)) _relisting.Used(parent);
+            if (parent != null && RevalidatedAlone(parent, inode, attributes)) _relisting.Used(parent);
         }
         else if (parent != null && await FromRelisting(parent, inode.Path, cancellation) is (true, var relisted))
         {

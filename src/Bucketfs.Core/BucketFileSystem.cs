@@ -89,11 +89,12 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (KeyNames.Invalid(childName) != null) return request.ReplyError(Errno.ENOENT);
         string path = directory.DirectoryPrefix + childName;
         // A file being written here may not be in the bucket yet, or be larger than it is there.
-        if (_inodes.Child(directory.Id, childName) is { } known && _staged.ContainsKey(known.Id))
-            return ReplyLookup(request, directory, childName, Effective(known));
+        var child = _inodes.Child(directory.Id, childName);
+        if (child != null && _staged.ContainsKey(child.Id))
+            return ReplyLookup(request, directory, childName, Effective(child));
         if (_cache.TryGet(path, out var cached))
         {
-            if (cached != null && RevalidatedAlone(directory, childName, cached)) _relisting.Used(directory);
+            if (cached != null && RevalidatedAlone(directory, child, cached)) _relisting.Used(directory);
             return ReplyLookup(request, directory, childName, cached);
         }
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
@@ -108,21 +109,20 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             else _cache.Add(path, stored);
             return ReplyLookup(request, directory, childName, stored);
         }
-        return LookupInStore(request, directory, childName, path);
+        return LookupInStore(request, directory, childName, child, path);
     }
 
-    private async ValueTask LookupInStore(FuseRequest request, Inode directory, string childName, string path)
+    private async ValueTask LookupInStore(FuseRequest request, Inode directory, string childName, Inode? child, string path)
     {
         var cancellation = request.CancellationToken;
         var last = _cache.LastKnown(path);
-        bool small = Small(directory, last);
         EntryAttributes? found = null;
         bool answered = false;
-        if (last != null && RevalidatedAlone(directory, childName, last)) (answered, found) = await FromRelisting(directory, path, cancellation);
-        if (!answered && small)
+        if (last != null && RevalidatedAlone(directory, child, last)) (answered, found) = await FromRelisting(directory, path, cancellation);
+        if (!answered && Small(directory, last))
         {
             // Pages the kernel keeps from the last open of this version are used again (see Open).
-            bool kept = _inodes.Child(directory.Id, childName)?.LastOpenedETag == last!.ETag;
+            bool kept = child?.LastOpenedETag == last!.ETag;
             // A HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which cost
             // more CPU than the bodies saved) only confirms the object is still that version.
             found = kept ? await Store(() => _resolver.HeadAsync(path, cancellation)) : null;
@@ -143,8 +143,8 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     /// the kernel has no pages of is better fetched whole with its lookup. Only such names count
     /// toward listing their directory again, so a first pass over a dataset does not.
     /// </summary>
-    private bool RevalidatedAlone(Inode directory, string childName, EntryAttributes attributes) =>
-        !Small(directory, attributes) || _inodes.Child(directory.Id, childName)?.LastOpenedETag == attributes.ETag;
+    private bool RevalidatedAlone(Inode directory, Inode? child, EntryAttributes attributes) =>
+        !Small(directory, attributes) || child?.LastOpenedETag == attributes.ETag;
 
     /// <summary>The name as a new listing of its directory shows it (null: gone), when one is made for this lookup (see DirectoryRelisting).</summary>
     private async Task<(bool Answered, EntryAttributes? Found)> FromRelisting(Inode directory, string path, CancellationToken cancellation)
