@@ -26,7 +26,7 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
     // Renewal ahead of expiry starts in the last half of the TTL.
     private readonly long _renewWithinMs = ttl is { } t ? (long)t.TotalMilliseconds / 2 : 0;
     private readonly ConcurrentDictionary<string, int> _uses = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private readonly SingleFlight<bool> _inFlight = new();
 
     /// <summary>
     /// Counts a use of an expired name in <paramref name="directory"/>. Returns the listing to wait
@@ -41,19 +41,17 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
     private Task? Count(Inode directory, bool expired)
     {
         string prefix = directory.DirectoryPrefix;
-        if (_inFlight.TryGetValue(prefix, out var running)) return expired ? running : null;
+        if (_inFlight.TryGet(prefix, out var running)) return expired ? running : null;
         if (!cache.TryGetListing(prefix, out int entries, out long expiresAt)) return null;
         if (_uses.Count >= MostDirectoriesCounted) _uses.Clear();
         int pages = Math.Max(1, (entries + pageSize - 1) / pageSize);
         if (_uses.AddOrUpdate(prefix, 1, static (_, n) => n + 1) < pages * UsesPerPage) return null;
         if (!expired && expiresAt - Environment.TickCount64 > _renewWithinMs) return null;
-        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var shared = _inFlight.GetOrAdd(prefix, mine.Task);
-        if (shared == mine.Task) _ = ListAsync(directory, mine);
-        return expired ? shared : null;
+        var listing = _inFlight.Run(prefix, (Self: this, Directory: directory), static s => s.Self.ListAsync(s.Directory));
+        return expired ? listing : null;
     }
 
-    private async Task ListAsync(Inode directory, TaskCompletionSource done)
+    private async Task<bool> ListAsync(Inode directory)
     {
         string prefix = directory.DirectoryPrefix;
         try
@@ -68,17 +66,17 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
                 entries++;
             }
             cache.MarkComplete(prefix, entries);
+            return true;
         }
         catch (Exception e)
         {
             // The lookups waiting on it ask for their names one by one instead.
             log.LogDebug("Listing {Prefix} again failed: {Message}", prefix, e.Message);
+            return false;
         }
         finally
         {
             _uses.TryRemove(prefix, out _);
-            _inFlight.TryRemove(new KeyValuePair<string, Task>(prefix, done.Task));
-            done.SetResult();
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Bucketfs.Core.Metadata;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
@@ -12,7 +11,7 @@ namespace Bucketfs.Core.Namespace;
 /// </summary>
 internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILogger log)
 {
-    private readonly ConcurrentDictionary<string, Task<EntryAttributes?>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SingleFlight<EntryAttributes?> _inFlight = new();
 
     /// <summary>
     /// Lookups of one name that arrive together share one resolution: when names expire, a job's
@@ -22,29 +21,8 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
     public Task<EntryAttributes?> ResolveAsync(string path, CancellationToken cancellation)
     {
         if (cache.TryGet(path, out var cached)) return Task.FromResult(cached);
-        var mine = new TaskCompletionSource<EntryAttributes?>();
-        var shared = _inFlight.GetOrAdd(path, mine.Task);
-        if (shared == mine.Task) _ = ResolveSharedAsync(path, mine);
-        return shared.WaitAsync(cancellation);
-    }
-
-    private async Task ResolveSharedAsync(string path, TaskCompletionSource<EntryAttributes?> resolution)
-    {
-        EntryAttributes? found = null;
-        Exception? failure = null;
-        try
-        {
-            // Bounded by the store's own call timeout; no single caller's cancellation ends it.
-            found = await ResolveInStoreAsync(path, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-        // Out of the table first, so a lookup from now on asks again (or finds the cache).
-        _inFlight.TryRemove(new KeyValuePair<string, Task<EntryAttributes?>>(path, resolution.Task));
-        if (failure is null) resolution.SetResult(found);
-        else resolution.SetException(failure);
+        // Bounded by the store's own call timeouts; no single caller's cancellation ends it.
+        return _inFlight.Run(path, (Self: this, Path: path), static s => s.Self.ResolveInStoreAsync(s.Path, CancellationToken.None)).WaitAsync(cancellation);
     }
 
     private async Task<EntryAttributes?> ResolveInStoreAsync(string path, CancellationToken cancellation)
