@@ -29,7 +29,7 @@ internal static class DemoCommand
                 var session = FuseSession.Mount(fs, options, new SessionOptions(), log);
                 Console.Out.WriteLine($"mounted {session.Mountpoint}");
                 Console.Out.Flush();
-                return MountLifetime.Serve(session, log);
+                return MountLifetime.Serve(session, log, _ => Task.FromResult<IReadOnlyList<string>>([]));
             }
             catch (FuseMountException e)
             {

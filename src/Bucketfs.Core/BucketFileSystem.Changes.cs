@@ -21,7 +21,7 @@ public sealed partial class BucketFileSystem
     {
         var (directory, childName, path) = NewName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.RegularType | (mode & PermissionBits), request.Uid, request.Gid, UnixTime.Now);
-        var staged = StagedFile.Create(_stagingDirectory, path, null, 0, metadata);
+        var staged = StagedFile.Create(_stagingDirectory, _store.Description, path, null, 0, metadata);
         staged.Truncate(0);
         staged.Stream = NewStream(staged);
         staged.OpenHandles = 1;
@@ -103,7 +103,8 @@ public sealed partial class BucketFileSystem
     {
         if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
         if ((flags & ~RenameNoReplace) != 0) throw new FuseException(Errno.EINVAL);
-        var cancellation = request.CancellationToken;
+        // Copies take as long as the data needs (each store call is bounded): see Flush.
+        var cancellation = request.InterruptToken;
         var (from, fromName, fromPath) = ExistingName(parent, name);
         var (to, toName, toPath) = ExistingName(newParent, newName);
         var source = await Store(() => _resolver.ResolveAsync(fromPath, cancellation)) ?? throw new FuseException(Errno.ENOENT);

@@ -189,7 +189,7 @@ public sealed partial class BucketFileSystem
         if (staged.Stream != null || !staged.Gate.Wait(0)) return WriteLater(request, staged, offset, data);
         try
         {
-            staged.Write(offset, data.Span);
+            WriteLocal(staged, offset, data.Span);
         }
         finally
         {
@@ -204,7 +204,7 @@ public sealed partial class BucketFileSystem
         await staged.Gate.WaitAsync(cancellation);
         try
         {
-            staged.Write(offset, data.Span);
+            WriteLocal(staged, offset, data.Span);
             if (staged.Stream is { } stream) await Store(async () => { await stream.AdvanceAsync(cancellation); return true; });
         }
         finally
@@ -214,18 +214,44 @@ public sealed partial class BucketFileSystem
         await request.ReplyWrite(data.Length);
     }
 
-    /// <summary>close(): the data must be in the bucket before this returns, or close() fails with EIO.</summary>
+    /// <summary>
+    /// A write the local copy refused (a full disk) fails this write with its errno, and the copy
+    /// is never published: it has a hole where the data was refused.
+    /// </summary>
+    private void WriteLocal(StagedFile staged, long offset, ReadOnlySpan<byte> data)
+    {
+        if (staged.WriteFailure is { } failed) throw new FuseException(failed);
+        try
+        {
+            staged.Write(offset, data);
+        }
+        catch (IOException e)
+        {
+            int errno = e.HResult is Errno.ENOSPC or Errno.EDQUOT ? e.HResult : Errno.EIO;
+            staged.Failed(errno);
+            _log.LogError("Writing {Key} to its local copy in {Path} failed: {Message}; the file will not be uploaded, and its close() fails", staged.Key, staged.DataPath, e.Message);
+            throw new FuseException(errno, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// close(): the data must be in the bucket before this returns, or close() fails with EIO. An
+    /// upload takes as long as its size needs, so it is not held to the request timeout; each of
+    /// its store calls has its own bound, so a store that stops answering still fails it.
+    /// </summary>
     public async ValueTask Flush(FuseRequest request, ulong node, ulong handle, ulong lockOwner)
     {
-        if (_files.TryGetValue(handle, out var file) && file.Staged is { Dirty: true } staged)
-            await Upload(file.Node, staged, request.CancellationToken);
+        if (_files.TryGetValue(handle, out var file) && file.Staged?.WriteFailure is { } failed) throw new FuseException(failed);
+        if (file?.Staged is { Dirty: true } staged)
+            await Upload(file.Node, staged, request.InterruptToken);
         await request.ReplyOk();
     }
 
     public async ValueTask Fsync(FuseRequest request, ulong node, ulong handle, bool dataOnly)
     {
-        if (_files.TryGetValue(handle, out var file) && file.Staged is { Dirty: true } staged)
-            await Upload(file.Node, staged, request.CancellationToken);
+        if (_files.TryGetValue(handle, out var file) && file.Staged?.WriteFailure is { } failed) throw new FuseException(failed);
+        if (file?.Staged is { Dirty: true } staged)
+            await Upload(file.Node, staged, request.InterruptToken);
         await request.ReplyOk();
     }
 
@@ -266,7 +292,7 @@ public sealed partial class BucketFileSystem
             var current = await Store(() => _resolver.HeadAsync(inode.Path, cancellation));
             var attr = _attributes.Map(inode.Id, current ?? inode.Attributes);
             var metadata = S3fsMetadata.For(attr.Mode, attr.Uid, attr.Gid, UnixTime.Now, current?.Metadata);
-            var staged = StagedFile.Create(_stagingDirectory, inode.Path, current?.ETag, current?.Size ?? 0, metadata);
+            var staged = StagedFile.Create(_stagingDirectory, _store.Description, inode.Path, current?.ETag, current?.Size ?? 0, metadata);
             if (current is null) staged.Truncate(0);
             _staged[inode.Id] = staged;
             return staged;
@@ -283,7 +309,8 @@ public sealed partial class BucketFileSystem
         await staged.Gate.WaitAsync(cancellation);
         try
         {
-            if (!staged.Dirty || staged.Deleted) return;
+            if (!staged.Dirty || staged.Deleted || staged.WriteFailure != null) return;
+            staged.Acknowledge();
             if (staged.MtimeFromWrites) staged.Manifest.Metadata["mtime"] = UnixTime.Now.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var info = await _uploader.UploadAsync(staged, cancellation);
             var attributes = new EntryAttributes(inode.Kind, info.Size, info.ETag, DateTimeOffset.UtcNow) { Metadata = new Dictionary<string, string>(staged.Manifest.Metadata) };
@@ -302,7 +329,10 @@ public sealed partial class BucketFileSystem
         }
     }
 
-    /// <summary>A handle on a staged file closed: the last one uploads what is left and removes the local copy.</summary>
+    /// <summary>
+    /// A handle on a staged file closed: the last one uploads what is left and removes the local
+    /// copy; should the upload fail, it is retried in the background (see UploadRetries).
+    /// </summary>
     private async Task Unstage(Inode inode, StagedFile staged, bool closing)
     {
         try
@@ -317,7 +347,14 @@ public sealed partial class BucketFileSystem
         try
         {
             if (closing) staged.OpenHandles--;
-            if (staged.OpenHandles > 0 || (staged.Dirty && !staged.Deleted)) return;
+            if (staged.OpenHandles > 0) return;
+            if (staged.Dirty && !staged.Deleted && staged.WriteFailure is null)
+            {
+                _retries.Add(inode.Id, staged, () => RetryUploadAsync(inode, staged));
+                return;
+            }
+            if (staged.Dirty && staged.WriteFailure != null)
+                _log.LogError("{Key} was not uploaded: a write to it failed; its local copy is removed", staged.Key);
             _staged.TryRemove(new KeyValuePair<ulong, StagedFile>(inode.Id, staged));
             staged.Discard();
         }
@@ -325,5 +362,13 @@ public sealed partial class BucketFileSystem
         {
             staged.Gate.Release();
         }
+    }
+
+    /// <summary>One background attempt at a closed file's upload; true when nothing is left to do (stored, or taken over by a new open).</summary>
+    private async Task<bool> RetryUploadAsync(Inode inode, StagedFile staged)
+    {
+        if (staged.Discarded || staged.OpenHandles > 0) return true;
+        await Unstage(inode, staged, closing: false);
+        return staged.Discarded;
     }
 }

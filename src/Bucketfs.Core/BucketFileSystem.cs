@@ -32,6 +32,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly ConcurrentDictionary<ulong, StagedFile> _staged = new();
     private readonly SemaphoreSlim _stagingLock = new(1, 1);
     private readonly Uploader _uploader;
+    private readonly UploadRetries _retries;
     private readonly string _stagingDirectory;
     private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
     private long _nextHandle;
@@ -61,6 +62,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
         _uploader = new Uploader(store, UploadTuning.Default, log);
+        _retries = new UploadRetries(options.Time, log);
         _stagingDirectory = options.StagingDirectory;
     }
 
@@ -70,9 +72,19 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         if (_dataCache != null && connection.PassthroughEnabled) _modes = new OpenModes(connection);
     }
 
-    /// <summary>Uploads what a previous mount of this bucket left staged; call before mounting.</summary>
-    public Task<(int Uploaded, int KeptAside)> RecoverStagedAsync(CancellationToken cancellation) =>
+    /// <summary>Settles what a previous mount of this bucket left staged (see StagingRecovery); call before mounting.</summary>
+    public Task<RecoveryResult> RecoverStagedAsync(CancellationToken cancellation) =>
         new StagingRecovery(_store, _uploader, _log).RecoverAsync(_stagingDirectory, cancellation);
+
+    /// <summary>
+    /// Once the mount has ended: uploads what closed files still have pending, for at most
+    /// <paramref name="bound"/>; returns each file still not in the bucket as "KEY (kept in PATH)".
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FinishUploadsAsync(TimeSpan bound)
+    {
+        var left = await _retries.FinishAsync(bound);
+        return [.. left.Select(f => $"{f.Key} (kept in {f.DataPath})")];
+    }
 
     /// <summary>Prefetch bytes held now, for diagnostics and tests.</summary>
     public long PrefetchBytesInUse => _memory.Used;
@@ -127,7 +139,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             // more CPU than the bodies saved) only confirms the object is still that version.
             found = kept ? await Store(() => _resolver.HeadAsync(path, cancellation)) : null;
             if (!kept || found != null && found.ETag != last!.ETag)
-                found = await Store(() => LookupWithBody(path, (int)last!.Size, cancellation));
+                found = await Store(() => LookupWithBody(path, last!, cancellation));
         }
         if (!answered) found ??= await Store(() => _resolver.ResolveAsync(path, cancellation));
         _firstBytes.LookedUp(directory.DirectoryPrefix);
@@ -158,11 +170,11 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         return (true, null);
     }
 
-    /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file.</summary>
-    private async Task<EntryAttributes?> LookupWithBody(string path, int size, CancellationToken cancellation)
+    /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file (or no trustworthy one).</summary>
+    private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes last, CancellationToken cancellation)
     {
         // One byte more than last seen, so the buffer is never empty.
-        int length = Math.Min(size + 1, FirstBytes.MostBytes);
+        int length = (int)Math.Min(last.Size + 1, FirstBytes.MostBytes);
         if (_firstBytes.Rent(length) is not { } buffer) return null;
         ObjectStart? start;
         try
@@ -174,7 +186,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             _firstBytes.Discard(buffer, length);
             throw;
         }
-        if (start is null)
+        // An unranged answer has nothing to check its length against but what the version had:
+        // the same ETag with another size is a cut answer, and the lookup asks with a HEAD instead.
+        if (start is null || start.Info.ETag == last.ETag && start.Info.Size != last.Size)
         {
             _firstBytes.Discard(buffer, length);
             return null;

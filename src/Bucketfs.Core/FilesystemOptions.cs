@@ -44,5 +44,7 @@ public sealed record FilesystemOptions
     /// <summary>Metadata entries cached at once; the oldest expire first beyond this.</summary>
     public int MetadataCacheCapacity { get; init; } = 200_000;
 
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     internal TimeSpan KernelTtl => MetadataTtl ?? TimeSpan.FromDays(365);
 }

@@ -31,37 +31,94 @@ public sealed partial class WriteFailureTests
 
     [Theory]
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
-    public async Task DataStagedByAKilledDaemonIsUploadedByTheNextMount(string storeName)
+    public async Task AfterAKilledDaemonOnlyWhatCloseCoveredIsUploadedAndTheRestIsKeptAside(string storeName)
     {
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
         await store.PutAsync(bucket, "changed-elsewhere", "old"u8.ToArray());
         string cache = Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
+        // Both mounts go through the proxy: the staging folder is per endpoint and bucket.
+        using var proxy = new FaultProxy(store.Endpoint);
         try
         {
-            using (var first = BucketMount.Start(store, bucket, "--cache-dir", cache))
+            using (var first = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache))
             {
-                var pending = new FileStream(first["pending"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-                pending.Write("written before the crash"u8);
-                var conflicting = new FileStream(first["changed-elsewhere"], FileMode.Open, FileAccess.Write, FileShare.None, 1);
-                conflicting.Write("mine"u8);
+                var neverClosed = new FileStream(first["never-closed"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+                neverClosed.Write("no close() covered this"u8);
+                int closed = Native.Open(first["closed"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+                int conflicting = Native.Open(first["changed-elsewhere"], Native.O_WRONLY, 0);
+                Assert.True(closed >= 0 && conflicting >= 0);
+                Native.Write(closed, "close() was called on this"u8.ToArray(), 26);
+                Native.Write(conflicting, "mine"u8.ToArray(), 4);
+                proxy.Cut();
+                Assert.Equal(-1, Native.Close(closed));
+                Assert.Equal(-1, Native.Close(conflicting));
                 System.Diagnostics.Process.GetProcessById(first.Pid).Kill();
-                await store.PutAsync(bucket, "changed-elsewhere", "theirs"u8.ToArray());
-                Record.Exception(pending.Dispose);
-                Record.Exception(conflicting.Dispose);
+                Record.Exception(neverClosed.Dispose);
             }
+            await store.PutAsync(bucket, "changed-elsewhere", "theirs"u8.ToArray());
+            proxy.Restore();
 
-            using var second = BucketMount.Start(store, bucket, "--cache-dir", cache);
+            using var second = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache);
 
-            Assert.Equal("written before the crash"u8.ToArray(), await store.GetAsync(bucket, "pending"));
+            Assert.Equal("close() was called on this"u8.ToArray(), await store.GetAsync(bucket, "closed"));
+            Assert.Null(await store.GetAsync(bucket, "never-closed"));
             Assert.Equal("theirs"u8.ToArray(), await store.GetAsync(bucket, "changed-elsewhere"));
-            var aside = Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => f.Contains("/conflicts/") && !f.EndsWith(".json"));
-            Assert.Contains(aside, f => File.ReadAllText(f).StartsWith("mine"));
+            Assert.Contains(KeptIn(cache, "unfinished"), text => text == "no close() covered this");
+            Assert.Contains(KeptIn(cache, "conflicts"), text => text.StartsWith("mine"));
         }
         finally
         {
             Directory.Delete(cache, recursive: true);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task AKilledDaemonsUnfinishedMultipartUploadIsAbortedAndNothingIsPublished(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        string cache = Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            using (var first = BucketMount.Start(store, bucket, "--cache-dir", cache))
+            {
+                // Written in order past the single-PUT limit, so parts go up while it is written.
+                var writer = new FileStream(first["large"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+                var block = new byte[1 << 20];
+                for (int i = 0; i < 40; i++) writer.Write(block);
+                writer.Flush();
+                var uploads = await WaitForAsync(async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [], u => u.Count > 0);
+                Assert.NotEmpty(uploads);
+                System.Diagnostics.Process.GetProcessById(first.Pid).Kill();
+                Record.Exception(writer.Dispose);
+            }
+
+            using var second = BucketMount.Start(store, bucket, "--cache-dir", cache);
+
+            Assert.Empty((await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? []);
+            Assert.Null(await store.GetAsync(bucket, "large"));
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    private static List<string> KeptIn(string cache, string folder) =>
+        [.. Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => f.Contains($"/{folder}/") && !f.EndsWith(".json")).Select(File.ReadAllText)];
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        T value = await probe();
+        while (!done(value) && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(200);
+            value = await probe();
+        }
+        return value;
     }
 }
 

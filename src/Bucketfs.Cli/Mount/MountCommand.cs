@@ -35,6 +35,8 @@ internal sealed class MountCommand
     private readonly Option<bool> NoPassthrough = new("--no-passthrough") { Description = "Serve cached files through the daemon instead of FUSE passthrough" };
     private readonly Option<bool> Xattrs = new("--xattr") { Description = "Serve user.* extended attributes, stored as s3fs stores them (s3fs's -o use_xattr)" };
     private readonly Option<int?> RenameDirLimit = new("--rename-dir-limit") { Description = "Most keys a directory rename may copy (default 10000)" };
+    private readonly Option<string?> RequestTimeout = new("--request-timeout") { Description = "Seconds a program waits at most for an answer that needs the store, retries included; then EIO (default 30; uploads at close are bounded per store call instead)" };
+    private readonly Option<string?> StallTimeout = new("--stall-timeout") { Description = "Seconds an answer being received may stall before it is asked for again on a new connection (default 5; s3fs's -o readwrite_timeout=)" };
 
     /// <summary>The `mount` subcommand.</summary>
     public static Command Create()
@@ -49,7 +51,7 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs })
+        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
             command.Options.Add(option);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
@@ -85,6 +87,8 @@ internal sealed class MountCommand
         if (r.GetValue(MemoryLimit) is { } mib) settings.MemoryLimit = mib << 20;
         if (r.GetValue(CacheSize) is { } size) settings.CacheSize = MountSettings.ParseSize("--cache-size", size);
         if (r.GetValue(CacheMinFree) is { } free) settings.CacheMinFree = MountSettings.ParseSize("--cache-min-free", free);
+        if (r.GetValue(RequestTimeout) is { } request) settings.RequestTimeout = MountSettings.ParseSeconds("--request-timeout", request);
+        if (r.GetValue(StallTimeout) is { } stall) settings.StallTimeout = MountSettings.ParseSeconds("--stall-timeout", stall);
         var ignored = new List<string>();
         foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, ignored);
         settings.IgnoredOptions = ignored;

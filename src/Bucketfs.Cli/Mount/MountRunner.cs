@@ -53,6 +53,10 @@ internal static class MountRunner
                 Region = settings.Region,
                 PathStyle = settings.PathStyle,
                 Credentials = credentials.Credentials,
+                // One attempt can never take the whole bound, so a retry always fits in it.
+                AttemptTimeout = settings.RequestTimeout / 3,
+                StallTimeout = settings.StallTimeout,
+                CallTimeout = settings.RequestTimeout,
             };
             storeOptions = storeOptions with { Region = settings.Region ?? Preflight(() => S3ObjectStore.DetectRegionAsync(storeOptions, CancellationToken.None), settings, credentials.Source) };
             var store = new S3ObjectStore(storeOptions);
@@ -69,10 +73,10 @@ internal static class MountRunner
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
             };
-            var session = FuseSession.Mount(fs, mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null }, log);
+            var session = FuseSession.Mount(fs, mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
             if (Daemon.IsChild) Daemon.ReportReady();
-            return MountLifetime.Serve(session, log);
+            return MountLifetime.Serve(session, log, fs.FinishUploadsAsync);
         }
         catch (Exception e) when (e is MountFailure or FuseMountException or CredentialException)
         {

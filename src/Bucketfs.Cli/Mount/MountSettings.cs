@@ -45,6 +45,10 @@ internal sealed class MountSettings
     public bool Xattrs { get; set; }
     public int? RenameDirectoryLimit { get; set; }
     public IReadOnlyList<string> IgnoredOptions { get; set; } = [];
+    /// <summary>Longest a program waits for an answer that needs the store (EIO then).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Longest a body being received may bring no bytes before it is asked for again.</summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>s3fs options accepted for compatibility that change nothing here, and mount(8)'s generic ones.</summary>
     private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
@@ -54,7 +58,7 @@ internal sealed class MountSettings
         "sigv2", "sigv4", "sigv4only", "enable_content_md5", "enable_noobj_cache", "nocopyapi", "norenameapi",
         "notsup_compat_dir", "compat_dir", "complement_stat", "mp_umask", "ssl_verify_hostname", "curldbg",
         "nomultipart", "noxmlns", "listobjectsv2", "parallel_count", "multipart_size", "multireq_max", "max_stat_cache_size",
-        "stat_cache_interval_expire", "retries", "connect_timeout", "readwrite_timeout", "max_dirty_data",
+        "stat_cache_interval_expire", "retries", "connect_timeout", "max_dirty_data",
         "multipart_copy_size", "singlepart_copy_limit", "instance_name", "use_sse", "storage_class", "default_acl", "big_writes", "kernel_cache",
     };
 
@@ -93,6 +97,8 @@ internal sealed class MountSettings
                 case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
                 case "f" or "foreground": Foreground = true; break;
                 case "d" or "debug": Debug = true; break;
+                // s3fs's wait "between read/write activity" is what the stall timeout bounds here.
+                case "readwrite_timeout": StallTimeout = ParseSeconds(name, Require(name, value)); break;
                 default:
                     if (!Ignored.Contains(name)) throw new UsageException($"unknown mount option '{item}'");
                     ignored.Add(item);
@@ -114,6 +120,13 @@ internal sealed class MountSettings
         if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
             return TimeSpan.FromSeconds(seconds);
         throw new UsageException($"'{text}' is not a TTL (seconds, or 'indefinite')");
+    }
+
+    public static TimeSpan ParseSeconds(string name, string text)
+    {
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 86_400)
+            return TimeSpan.FromSeconds(seconds);
+        throw new UsageException($"{name} {text} is not a number of seconds (more than 0, at most 86400)");
     }
 
     /// <summary>A size with an optional K, M, G or T suffix (powers of 1024); a bare number is MiB.</summary>

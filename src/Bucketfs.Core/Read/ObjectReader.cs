@@ -198,8 +198,9 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
         int n = await (chunk.Start == 0 && chunk.End == size
             ? store.ReadWholeAsync(key, chunk.Target, etag, CancellationToken.None)
             : store.ReadAsync(key, chunk.Start, chunk.Target, etag, CancellationToken.None)).ConfigureAwait(false);
-        if (n < chunk.Length && chunk.End < size)
-            throw new ObjectStoreException(StoreError.PreconditionFailed, $"{key} is shorter than the {size} bytes it had when opened");
+        // If-Match pins the version, so its bytes are all there: fewer means the store answered wrongly.
+        if (n != chunk.Length)
+            throw new ObjectStoreException(StoreError.Unavailable, $"read {key} at {chunk.Start}: {n} of {chunk.Length} bytes came of a {size}-byte version");
         cached?.Store(chunk.Start, chunk.Target.Span[..n]);
         return n;
     }

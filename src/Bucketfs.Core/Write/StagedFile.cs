@@ -16,6 +16,7 @@ internal sealed class StagedFile : IDisposable
     private readonly SafeFileHandle _file;
     private readonly RangeSet _present = new();
     private readonly RangeSet _written = new();
+    private readonly Lock _manifestLock = new();
     private long _manifestSavedAt;
 
     private StagedFile(string key, string dataPath, SafeFileHandle file, StagedManifest manifest)
@@ -50,16 +51,28 @@ internal sealed class StagedFile : IDisposable
     /// <summary>The mtime comes from the last write (now) rather than an explicit utimens.</summary>
     public bool MtimeFromWrites { get; set; } = true;
 
+    /// <summary>
+    /// Why a write to the local copy failed (ENOSPC, EIO), once one has: the copy then has a hole
+    /// where data was refused, so nothing of it may be published, and every close() says so.
+    /// </summary>
+    public int? WriteFailure { get; private set; }
+
+    public void Failed(int errno) => WriteFailure ??= errno;
+
     /// <summary>Bytes below this come from the base object unless written; above it the file is local only.</summary>
     private long BaseLimit => Manifest.BaseETag is null ? 0 : Math.Min(Manifest.BaseSize, _baseLimit);
     private long _baseLimit = long.MaxValue;
 
-    public static StagedFile Create(string directory, string key, string? baseETag, long baseSize, IReadOnlyDictionary<string, string> metadata)
+    public static StagedFile Create(string directory, string store, string key, string? baseETag, long baseSize, IReadOnlyDictionary<string, string> metadata)
     {
         Directory.CreateDirectory(directory);
         string dataPath = Path.Combine(directory, Guid.NewGuid().ToString("N"));
         var file = File.OpenHandle(dataPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
-        var manifest = new StagedManifest { Key = key, BaseETag = baseETag, BaseSize = baseSize, Metadata = new Dictionary<string, string>(metadata) };
+        var manifest = new StagedManifest
+        {
+            Key = key, BaseETag = baseETag, BaseSize = baseSize, Metadata = new Dictionary<string, string>(metadata),
+            Store = store, Started = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        };
         var staged = new StagedFile(key, dataPath, file, manifest) { Size = baseETag is null ? 0 : baseSize };
         RandomAccess.SetLength(file, staged.Size);
         staged.SaveManifest();
@@ -82,6 +95,7 @@ internal sealed class StagedFile : IDisposable
     /// <summary>A fresh, empty version (O_TRUNC or a new file): nothing of the base is needed.</summary>
     public void Truncate(long length)
     {
+        Unacknowledged();
         Stream?.Changed(length);
         if (length < Size)
         {
@@ -103,6 +117,7 @@ internal sealed class StagedFile : IDisposable
 
     public void Write(long offset, ReadOnlySpan<byte> data)
     {
+        Unacknowledged();
         bool wasDirty = Dirty;
         int rangesBefore = _written.Ranges.Count;
         Stream?.Changed(offset);
@@ -170,6 +185,7 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Metadata changed (chmod, chown, utimens): the next upload carries it.</summary>
     public void SetMetadata(Dictionary<string, string> metadata, bool explicitMtime)
     {
+        Unacknowledged();
         // A multipart upload carries the metadata it was started with: a streamed one cannot take this.
         Stream?.Changed(0);
         Manifest.Metadata = metadata;
@@ -184,14 +200,58 @@ internal sealed class StagedFile : IDisposable
         SaveManifest();
     }
 
+    /// <summary>
+    /// A close() or fsync() is about to upload what is here: from now on, were the daemon to die,
+    /// the next mount may upload this content, because a program was told it is (or will be) stored.
+    /// </summary>
+    public void Acknowledge()
+    {
+        if (Manifest.Acknowledged) return;
+        Manifest.Acknowledged = true;
+        SaveManifest();
+    }
+
+    /// <summary>
+    /// A change no close() has covered yet. Recorded before the change reaches the data file, so a
+    /// daemon killed in between never leaves unacknowledged bytes marked as acknowledged.
+    /// </summary>
+    private void Unacknowledged()
+    {
+        if (!Manifest.Acknowledged) return;
+        Manifest.Acknowledged = false;
+        SaveManifest();
+    }
+
+    /// <summary>A multipart upload of this file has started: recorded, so recovery can abort it should it never complete.</summary>
+    public void UploadStarted(string key, string uploadId)
+    {
+        lock (_manifestLock) Manifest.Uploads.Add(new StartedUpload(key, uploadId));
+        SaveManifest();
+    }
+
+    /// <summary>The multipart upload completed or was aborted.</summary>
+    public void UploadEnded(string uploadId)
+    {
+        lock (_manifestLock) Manifest.Uploads.RemoveAll(u => u.UploadId == uploadId);
+        SaveManifest();
+    }
+
+    /// <summary>Writes the manifest whole or not at all (a new file renamed over the old), so a crash never leaves half of one.</summary>
     public void SaveManifest()
     {
-        Manifest.Size = Size;
-        Manifest.Dirty = Dirty;
-        Manifest.Written = [.. _written.Ranges.Select(r => new[] { r.Start, r.End })];
-        Manifest.Present = [.. _present.Ranges.Select(r => new[] { r.Start, r.End })];
-        File.WriteAllText(ManifestPath, JsonSerializer.Serialize(Manifest, StagedManifest.Json));
-        _manifestSavedAt = Environment.TickCount64;
+        lock (_manifestLock)
+        {
+            // A late upload bookkeeping call must not bring back the manifest of a removed copy.
+            if (Discarded) return;
+            Manifest.Size = Size;
+            Manifest.Dirty = Dirty;
+            Manifest.Written = [.. _written.Ranges.Select(r => new[] { r.Start, r.End })];
+            Manifest.Present = [.. _present.Ranges.Select(r => new[] { r.Start, r.End })];
+            string temporary = ManifestPath + ".new";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(Manifest, StagedManifest.Json));
+            File.Move(temporary, ManifestPath, overwrite: true);
+            _manifestSavedAt = Environment.TickCount64;
+        }
     }
 
     /// <summary>The local copy is gone; whoever still holds this object must stage again.</summary>
@@ -200,7 +260,7 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Removes the local copy (after a clean upload, or when the file is deleted).</summary>
     public void Discard()
     {
-        Discarded = true;
+        lock (_manifestLock) Discarded = true;
         Dispose();
         File.Delete(ManifestPath);
         File.Delete(DataPath);
@@ -222,4 +282,18 @@ internal sealed class StagedManifest
     public Dictionary<string, string> Metadata { get; set; } = [];
     public long[][] Written { get; set; } = [];
     public long[][] Present { get; set; } = [];
+
+    /// <summary>A close() or fsync() asked for this content to be stored (see StagedFile.Acknowledge).</summary>
+    public bool Acknowledged { get; set; }
+
+    /// <summary>Multipart uploads started for this file and not yet completed or aborted.</summary>
+    public List<StartedUpload> Uploads { get; set; } = [];
+
+    /// <summary>The bucket and prefix the key is in, for `bucketfs recover list`.</summary>
+    public string Store { get; set; } = "";
+
+    /// <summary>When staging began (Unix seconds), for `bucketfs recover list`.</summary>
+    public long Started { get; set; }
 }
+
+internal sealed record StartedUpload(string Key, string UploadId);

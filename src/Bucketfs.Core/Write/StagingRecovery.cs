@@ -4,19 +4,22 @@ using Microsoft.Extensions.Logging;
 namespace Bucketfs.Core.Write;
 
 /// <summary>
-/// Finishes what a previous mount of the same bucket left staged (the daemon was killed before
-/// close() or fsync() could upload): each file goes up if its object is still the version it was
-/// staged from; if the object changed meanwhile, the staged copy is moved aside and reported,
-/// never written over the newer object.
+/// Settles what a previous mount of the same bucket left staged (the daemon was killed, or an
+/// upload never succeeded). Multipart uploads it started and did not finish are aborted. A file
+/// whose close() or fsync() had asked for its upload goes up, if its object is still the version
+/// it was staged from; data no close() or fsync() covered is never uploaded: it is kept aside in
+/// <see cref="UnfinishedFolder"/> for `bucketfs recover`, as is a file whose object changed meanwhile
+/// (<see cref="ConflictsFolder"/>), never written over the newer object.
 /// </summary>
 internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILogger log)
 {
-    public const string AsideFolder = "conflicts";
+    public const string ConflictsFolder = "conflicts";
+    public const string UnfinishedFolder = "unfinished";
 
-    public async Task<(int Uploaded, int KeptAside)> RecoverAsync(string stagingDirectory, CancellationToken cancellation)
+    public async Task<RecoveryResult> RecoverAsync(string stagingDirectory, CancellationToken cancellation)
     {
-        if (!Directory.Exists(stagingDirectory)) return (0, 0);
-        int uploaded = 0, aside = 0;
+        var result = new RecoveryResult();
+        if (!Directory.Exists(stagingDirectory)) return result;
         foreach (string manifestPath in Directory.EnumerateFiles(stagingDirectory, "*.json"))
         {
             StagedFile staged;
@@ -29,17 +32,27 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
                 log.LogWarning("Skipping staged file {Path} (in use by another mount, or unreadable): {Message}", manifestPath, e.Message);
                 continue;
             }
+            await AbortUploadsAsync(staged, cancellation).ConfigureAwait(false);
             if (!staged.Dirty)
             {
                 staged.Discard();
                 continue;
             }
+            if (!staged.Manifest.Acknowledged)
+            {
+                KeepAside(stagingDirectory, staged, UnfinishedFolder);
+                log.LogError("{Key} was being written when a previous mount ended, and no close() or fsync() had covered what was written; it was not uploaded and is kept in {Folder} (see bucketfs recover list)",
+                    staged.Key, Path.Combine(stagingDirectory, UnfinishedFolder));
+                result.Unfinished++;
+                continue;
+            }
             var current = await store.HeadAsync(staged.Key, cancellation).ConfigureAwait(false);
             if (current?.ETag != staged.Manifest.BaseETag)
             {
-                staged.Dispose();
-                KeepAside(stagingDirectory, staged);
-                aside++;
+                KeepAside(stagingDirectory, staged, ConflictsFolder);
+                log.LogError("{Key} changed in the bucket since a previous mount staged changes to it; those changes were not uploaded and are kept in {Folder} (see bucketfs recover list)",
+                    staged.Key, Path.Combine(stagingDirectory, ConflictsFolder));
+                result.Conflicts++;
                 continue;
             }
             try
@@ -47,24 +60,57 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
                 await uploader.UploadAsync(staged, cancellation).ConfigureAwait(false);
                 log.LogWarning("Uploaded {Key} ({Size} bytes), left staged by a previous mount that did not finish", staged.Key, staged.Size);
                 staged.Discard();
-                uploaded++;
+                result.Uploaded++;
             }
             catch (ObjectStoreException e)
             {
                 staged.Dispose();
                 log.LogError("Could not upload {Key} left staged by a previous mount: {Message}; it stays in {Path}", staged.Key, e.Message, staged.DataPath);
+                result.Failed++;
             }
         }
-        return (uploaded, aside);
+        return result;
     }
 
-    private void KeepAside(string stagingDirectory, StagedFile staged)
+    /// <summary>A multipart upload left open holds its parts in the bucket (and keeps the bucket from being deleted).</summary>
+    private async Task AbortUploadsAsync(StagedFile staged, CancellationToken cancellation)
     {
-        string folder = Path.Combine(stagingDirectory, AsideFolder);
-        Directory.CreateDirectory(folder);
-        string target = Path.Combine(folder, Path.GetFileName(staged.DataPath));
+        foreach (var upload in staged.Manifest.Uploads.ToList())
+        {
+            try
+            {
+                await store.AbortUploadAsync(upload.Key, upload.UploadId, cancellation).ConfigureAwait(false);
+                log.LogWarning("Aborted the unfinished multipart upload of {Key} a previous mount started", upload.Key);
+            }
+            catch (ObjectStoreException e) when (e.Error == StoreError.NotFound)
+            {
+                // Already gone (completed or aborted before the manifest said so).
+            }
+            catch (ObjectStoreException e)
+            {
+                log.LogError("Could not abort the multipart upload {UploadId} of {Key} a previous mount left: {Message}", upload.UploadId, upload.Key, e.Message);
+                continue;
+            }
+            staged.UploadEnded(upload.UploadId);
+        }
+    }
+
+    private static void KeepAside(string stagingDirectory, StagedFile staged, string folder)
+    {
+        staged.Dispose();
+        string directory = Path.Combine(stagingDirectory, folder);
+        Directory.CreateDirectory(directory);
+        string target = Path.Combine(directory, Path.GetFileName(staged.DataPath));
         File.Move(staged.DataPath, target);
         File.Move(staged.ManifestPath, target + ".json");
-        log.LogError("{Key} changed in the bucket since a previous mount staged changes to it; those changes were not uploaded and are kept in {Path}", staged.Key, target);
     }
+}
+
+/// <summary>What recovery did with the files a previous mount left staged.</summary>
+public sealed class RecoveryResult
+{
+    public int Uploaded;
+    public int Conflicts;
+    public int Unfinished;
+    public int Failed;
 }

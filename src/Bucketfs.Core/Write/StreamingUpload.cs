@@ -34,13 +34,20 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
             // Bounded memory: wait for the oldest part before starting one past the limit.
             int inFlight = _parts.Count(p => !p.IsCompleted);
             if (inFlight >= tuning.Parallelism) await Task.WhenAny(_parts.Where(p => !p.IsCompleted)).ConfigureAwait(false);
-            _uploadId ??= store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata), CancellationToken.None);
+            _uploadId ??= StartAsync();
             int number = _parts.Count + 1;
             long size = PartSizeOf(number);
             _parts.Add(SendPart(number, _sent, (int)size));
             _sent += size;
         }
         cancellation.ThrowIfCancellationRequested();
+    }
+
+    private async Task<string> StartAsync()
+    {
+        string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata), CancellationToken.None).ConfigureAwait(false);
+        file.UploadStarted(file.Key, uploadId);
+        return uploadId;
     }
 
     /// <summary>A change at <paramref name="offset"/>: anything already sent at or after it is no longer the file.</summary>
@@ -59,7 +66,10 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
         {
             if (file.Size > _sent) _parts.Add(SendPart(_parts.Count + 1, _sent, (int)(file.Size - _sent)));
             var parts = await Task.WhenAll(_parts).ConfigureAwait(false);
-            return await store.CompleteUploadAsync(file.Key, await _uploadId!.ConfigureAwait(false), parts, cancellation).ConfigureAwait(false);
+            string uploadId = await _uploadId!.ConfigureAwait(false);
+            string etag = await store.CompleteUploadAsync(file.Key, uploadId, parts, cancellation).ConfigureAwait(false);
+            file.UploadEnded(uploadId);
+            return etag;
         }
         catch
         {
@@ -90,7 +100,9 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
         try
         {
             await Task.WhenAll(_parts.Select(p => p.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-            await store.AbortUploadAsync(file.Key, await _uploadId.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+            string uploadId = await _uploadId.ConfigureAwait(false);
+            await store.AbortUploadAsync(file.Key, uploadId, CancellationToken.None).ConfigureAwait(false);
+            file.UploadEnded(uploadId);
         }
         catch (ObjectStoreException e)
         {

@@ -61,6 +61,7 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger 
             await file.FetchAsync(store, part.Start, part.End, cancellation).ConfigureAwait(false);
 
         string uploadId = await store.StartUploadAsync(key, attributes, cancellation).ConfigureAwait(false);
+        file.UploadStarted(key, uploadId);
         try
         {
             var parts = new UploadedPart[count];
@@ -86,13 +87,16 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger 
                     ArrayPool<byte>.Shared.Return(buffer);
                 }
             }).ConfigureAwait(false);
-            return await store.CompleteUploadAsync(key, uploadId, parts, cancellation).ConfigureAwait(false);
+            string etag = await store.CompleteUploadAsync(key, uploadId, parts, cancellation).ConfigureAwait(false);
+            file.UploadEnded(uploadId);
+            return etag;
         }
         catch
         {
             try
             {
                 await store.AbortUploadAsync(key, uploadId, CancellationToken.None).ConfigureAwait(false);
+                file.UploadEnded(uploadId);
             }
             catch (ObjectStoreException e)
             {

@@ -14,6 +14,9 @@ internal static partial class FuseLog
     [LoggerMessage(Level = LogLevel.Error, Message = "{Opcode} on node {Node} failed; answered EIO")]
     public static partial void HandlerFailed(this ILogger log, FuseOpcode opcode, ulong node, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Opcode} on node {Node} found no answer within the request timeout ({Seconds} s); answered EIO")]
+    public static partial void RequestTimedOut(this ILogger log, FuseOpcode opcode, ulong node, double seconds);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "{Opcode} on node {Node} completed without a reply; answered EIO")]
     public static partial void HandlerDidNotReply(this ILogger log, FuseOpcode opcode, ulong node);
 

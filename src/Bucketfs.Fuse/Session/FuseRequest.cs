@@ -19,6 +19,9 @@ public sealed unsafe class FuseRequest : IDisposable
     private int _replied;
     private CancellationTokenSource? _cancellation;
     private bool _tracked;
+    private bool _bounded;
+    private bool _interrupted;
+    private long _arrived;
     private DirectoryBuffer? _directory;
 
     internal InHeader Header;
@@ -40,21 +43,44 @@ public sealed unsafe class FuseRequest : IDisposable
     public uint Gid => Header.Gid;
     public uint Pid => Header.Pid;
 
-    /// <summary>Cancelled when the kernel interrupts this request (the caller got a signal).</summary>
-    public CancellationToken CancellationToken
+    /// <summary>
+    /// Cancelled when the kernel interrupts this request (the caller got a signal) or when the
+    /// session's request timeout has passed since it arrived: the caller is answered within that bound.
+    /// </summary>
+    public CancellationToken CancellationToken => Token(bounded: true);
+
+    /// <summary>
+    /// Cancelled only when the kernel interrupts this request: for work bounded by its progress
+    /// rather than by one deadline (an upload at close), whose every step has its own bound.
+    /// </summary>
+    public CancellationToken InterruptToken => Token(bounded: false);
+
+    private CancellationToken Token(bool bounded)
+    {
+        lock (this)
+        {
+            if (_cancellation is null)
+            {
+                _cancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _session.Time);
+                _tracked = true;
+                _session.Track(this);
+            }
+            if (bounded && !_bounded && _session.RequestTimeout is { } timeout)
+            {
+                _bounded = true;
+                var left = timeout - _session.Time.GetElapsedTime(_arrived);
+                _cancellation.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            return _cancellation.Token;
+        }
+    }
+
+    /// <summary>The request's deadline passed (and no INTERRUPT came): what cancelled its handler was the bound.</summary>
+    internal bool TimedOut
     {
         get
         {
-            lock (this)
-            {
-                if (_cancellation is null)
-                {
-                    _cancellation = new CancellationTokenSource();
-                    _tracked = true;
-                    _session.Track(this);
-                }
-                return _cancellation.Token;
-            }
+            lock (this) return _bounded && !_interrupted && _cancellation?.IsCancellationRequested == true;
         }
     }
 
@@ -74,6 +100,7 @@ public sealed unsafe class FuseRequest : IDisposable
         Length = length;
         Header = Unsafe.ReadUnaligned<InHeader>(_buffer);
         _replied = 0;
+        _arrived = _session.Time.GetTimestamp();
     }
 
     /// <summary>The argument struct, zero-extended when an older kernel sends a shorter version of it.</summary>
@@ -260,6 +287,7 @@ public sealed unsafe class FuseRequest : IDisposable
         lock (this)
         {
             if (!_tracked || Unique != unique) return;
+            _interrupted = true;
             cancellation = _cancellation;
             if (Claim()) SendHeaderOnly(-Errno.EINTR);
         }
@@ -273,7 +301,11 @@ public sealed unsafe class FuseRequest : IDisposable
         lock (this)
         {
             if (_tracked) _session.Untrack(this);
+            // The deadline's timer would otherwise outlive the request (and keep its source) until it fires.
+            if (_bounded) _cancellation!.CancelAfter(Timeout.InfiniteTimeSpan);
             _tracked = false;
+            _bounded = false;
+            _interrupted = false;
             _cancellation = null;
         }
     }

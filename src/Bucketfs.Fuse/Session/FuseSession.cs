@@ -283,6 +283,10 @@ public sealed class FuseSession : IDisposable
             case FuseException fe:
                 request.ReplyError(fe.Errno);
                 break;
+            case OperationCanceledException when request.TimedOut:
+                Log.RequestTimedOut(request.Opcode, request.NodeId, _options.RequestTimeout!.Value.TotalSeconds);
+                request.ReplyError(Errno.EIO);
+                break;
             case OperationCanceledException:
                 request.ReplyError(Errno.EINTR);
                 break;
@@ -330,6 +334,10 @@ public sealed class FuseSession : IDisposable
         // is answered the kernel drops it.
         request.ReplyError(Errno.EAGAIN);
     }
+
+    internal TimeSpan? RequestTimeout => _options.RequestTimeout;
+
+    internal TimeProvider Time => _options.Time;
 
     internal void Track(FuseRequest request) => _interruptible[request.Unique] = request;
 

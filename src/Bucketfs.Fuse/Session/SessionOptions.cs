@@ -30,5 +30,13 @@ public sealed record SessionOptions
     /// <summary>Readahead of buffered reads in KiB, set through sysfs when running as root (0 leaves the kernel's 128 KiB).</summary>
     public int ReadAheadKb { get; init; } = 8192;
 
+    /// <summary>
+    /// Bound on the time a caller waits for an answer (see <see cref="FuseRequest.CancellationToken"/>):
+    /// a handler still waiting then is cancelled and the caller gets EIO. Null: no bound.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     internal int BufferSize => MaxWrite + 4096;
 }

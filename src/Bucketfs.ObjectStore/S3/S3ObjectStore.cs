@@ -19,10 +19,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly S3StoreOptions _options;
     private readonly string _bucket;
     private readonly string _prefix;
+    private readonly RetryingCalls _calls;
 
     public S3ObjectStore(S3StoreOptions options)
     {
         _options = options;
+        _calls = new RetryingCalls(options);
         _bucket = options.Bucket;
         _prefix = options.Prefix;
         _client = CreateClient(options, options.Region ?? "us-east-1");
@@ -52,9 +54,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             ForcePathStyle = options.PathStyle,
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            Timeout = options.AttemptTimeout,
-            MaxErrorRetry = options.MaxRetries,
-            RetryMode = RequestRetryMode.Standard,
+            // Attempts are bounded and retried by RetryingCalls, which also covers the body of an answer.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+            MaxErrorRetry = 0,
             MaxConnectionsPerServer = options.MaxConnections,
             HttpClientFactory = new S3HttpClients(),
         };
@@ -73,7 +75,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
-        Call($"list {prefix}", async token =>
+        Call($"list {prefix}", async attempt =>
         {
             var response = await _client.ListObjectsV2Async(new ListObjectsV2Request
             {
@@ -82,7 +84,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 Delimiter = delimiter,
                 ContinuationToken = continuation,
                 MaxKeys = maxKeys,
-            }, token);
+            }, attempt.Token);
             var objects = (response.S3Objects ?? []).Select(o => new ObjectInfo(
                 Relative(o.Key), o.Size ?? 0, o.ETag ?? "", ToOffset(o.LastModified))).ToList();
             var prefixes = (response.CommonPrefixes ?? []).Select(Relative).ToList();
@@ -90,11 +92,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation) =>
-        Call($"head {key}", async token =>
+        Call($"head {key}", async attempt =>
         {
             try
             {
-                var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, token);
+                var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, attempt.Token);
                 return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata) };
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -104,13 +106,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation) =>
-        Call($"read {key} at {offset}", async token =>
+        Call($"read {key} at {offset}", async attempt =>
         {
             if (destination.Length == 0) return 0;
             try
             {
-                using var response = await GetAsync(key, new ByteRange(offset, offset + destination.Length - 1), ifMatch, token);
-                return await FillAsync(response.ResponseStream, destination, token);
+                using var response = await GetAsync(key, new ByteRange(offset, offset + destination.Length - 1), ifMatch, attempt.Token);
+                int length = AnswerLength.OfRange(response.ContentRange, response.ContentLength, offset, destination.Length);
+                return await FillAsync(response.ResponseStream, destination[..length], attempt);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
@@ -119,21 +122,22 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadWholeAsync(string key, Memory<byte> destination, string ifMatch, CancellationToken cancellation) =>
-        Call($"read {key}", async token =>
+        Call($"read {key}", async attempt =>
         {
-            using var response = await GetAsync(key, range: null, ifMatch, token);
-            return await FillAsync(Body(response), destination, token);
+            using var response = await GetAsync(key, range: null, ifMatch, attempt.Token);
+            AnswerLength.Check(response.ContentLength, destination.Length);
+            return await FillAsync(Body(response), destination, attempt);
         }, cancellation);
 
     public Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
-        Call($"read {key}", async token =>
+        Call($"read {key}", async attempt =>
         {
             try
             {
                 // No Range: the caller sized destination for the whole object (see IObjectStore).
                 // Should the object have grown, the rest of the body is dropped with the response.
-                using var response = await GetAsync(key, range: null, ifMatch: null, token);
-                int filled = await FillAsync(Body(response), destination, token);
+                using var response = await GetAsync(key, range: null, ifMatch: null, attempt.Token);
+                int filled = await FillAsync(Body(response), destination[..(int)Math.Min(destination.Length, response.ContentLength)], attempt);
                 var info = new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata) };
                 return (ObjectStart?)new ObjectStart(info, filled);
             }
@@ -154,14 +158,15 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private Task<GetObjectResponse> GetAsync(string key, ByteRange? range, string? ifMatch, CancellationToken token) =>
         _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = range, EtagToMatch = ifMatch }, token);
 
-    /// <summary>Reads until <paramref name="destination"/> is full or the body ends.</summary>
-    private static async Task<int> FillAsync(Stream body, Memory<byte> destination, CancellationToken token)
+    /// <summary>Fills <paramref name="destination"/>, the length the answer announced: a body that ends sooner is a failed attempt.</summary>
+    private static async Task<int> FillAsync(Stream body, Memory<byte> destination, Attempt attempt)
     {
         int filled = 0;
         while (filled < destination.Length)
         {
-            int n = await body.ReadAsync(destination[filled..], token);
-            if (n == 0) break;
+            attempt.Progress();
+            int n = await body.ReadAsync(destination[filled..], attempt.Token);
+            if (n == 0) throw AnswerLength.Mismatch($"the answer ended after {filled} of {destination.Length} bytes");
             filled += n;
         }
         return filled;
@@ -179,7 +184,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"put {key}", async token =>
+        Call($"put {key}", async attempt =>
         {
             var request = new PutObjectRequest
             {
@@ -191,15 +196,15 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 AutoCloseStream = true,
             };
             AddMetadata(request.Metadata, attributes);
-            var response = await _client.PutObjectAsync(request, token);
+            var response = await _client.PutObjectAsync(request, attempt.Token);
             return response.ETag ?? "";
-        }, cancellation);
+        }, cancellation, content.Length);
 
     public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
         Conditional(sourceKey, ifMatch, condition => CopyOnceAsync(sourceKey, destinationKey, attributes, condition, cancellation), cancellation);
 
     private Task<string> CopyOnceAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy {sourceKey} to {destinationKey}", async token =>
+        Call($"copy {sourceKey} to {destinationKey}", async attempt =>
         {
             var request = new CopyObjectRequest
             {
@@ -215,28 +220,28 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 request.ContentType = attributes.ContentType;
                 AddMetadata(request.Metadata, attributes);
             }
-            var response = await _client.CopyObjectAsync(request, token);
+            var response = await _client.CopyObjectAsync(request, attempt.Token);
             return response.ETag ?? "";
         }, cancellation);
 
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
-        Call($"delete {key}", async token =>
+        Call($"delete {key}", async attempt =>
         {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, token);
+            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, attempt.Token);
             return true;
         }, cancellation);
 
     public Task<string> StartUploadAsync(string key, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"start upload of {key}", async token =>
+        Call($"start upload of {key}", async attempt =>
         {
             var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, ContentType = attributes.ContentType };
             AddMetadata(request.Metadata, attributes);
-            var response = await _client.InitiateMultipartUploadAsync(request, token);
+            var response = await _client.InitiateMultipartUploadAsync(request, attempt.Token);
             return response.UploadId;
         }, cancellation);
 
     public Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
-        Call($"upload part {partNumber} of {key}", async token =>
+        Call($"upload part {partNumber} of {key}", async attempt =>
         {
             var response = await _client.UploadPartAsync(new UploadPartRequest
             {
@@ -246,15 +251,15 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 PartNumber = partNumber,
                 InputStream = AsStream(content),
                 UseChunkEncoding = false,
-            }, token);
+            }, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
-        }, cancellation);
+        }, cancellation, content.Length);
 
     public Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
         Conditional(sourceKey, ifMatch, condition => CopyPartOnceAsync(key, uploadId, partNumber, sourceKey, offset, length, condition, cancellation), cancellation);
 
     private Task<UploadedPart> CopyPartOnceAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy part {partNumber} of {key}", async token =>
+        Call($"copy part {partNumber} of {key}", async attempt =>
         {
             var response = await _client.CopyPartAsync(new CopyPartRequest
             {
@@ -267,12 +272,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 FirstByte = offset,
                 LastByte = offset + length - 1,
                 ETagToMatch = ifMatch is null ? null : [ifMatch],
-            }, token);
+            }, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
-        }, cancellation);
+        }, cancellation, length);
 
     public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
-        Call($"complete upload of {key}", async token =>
+        Call($"complete upload of {key}", async attempt =>
         {
             var response = await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
@@ -280,14 +285,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 Key = _prefix + key,
                 UploadId = uploadId,
                 PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
-            }, token);
+            }, attempt.Token);
             return response.ETag ?? "";
         }, cancellation);
 
     public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
-        Call($"abort upload of {key}", async token =>
+        Call($"abort upload of {key}", async attempt =>
         {
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId }, token);
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId }, attempt.Token);
             return true;
         }, cancellation);
 
@@ -311,22 +316,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    /// <summary>Runs one store call under the whole-call timeout and maps its failure.</summary>
-    private async Task<T> Call<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellation)
+    /// <summary>Runs one store call with retries under its bounds (see RetryingCalls), handing the caller back to the pool.</summary>
+    private async Task<T> Call<T>(string what, Func<Attempt, Task<T>> call, CancellationToken cancellation, long bytesSent = 0)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        bounded.CancelAfter(_options.CallTimeout);
         try
         {
-            return await call(bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            throw S3ErrorMapping.Map(e, $"{what} in {Description}");
+            return await _calls.RunAsync($"{what} in {Description}", bytesSent, call, cancellation).ConfigureAwait(false);
         }
         finally
         {

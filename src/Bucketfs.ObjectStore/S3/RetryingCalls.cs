@@ -1,0 +1,86 @@
+namespace Bucketfs.ObjectStore.S3;
+
+/// <summary>
+/// Runs store calls with bucketfs's own retries instead of the SDK's: every attempt is bounded
+/// (until the answer, and then by the stall watch while a body arrives), a failure that may pass
+/// (5xx, SlowDown, a reset or refused connection, a timeout, a body of the wrong length) is tried
+/// again after a jittered back-off, and no retry starts that the whole call's bound cannot hold.
+/// The SDK's standard mode keeps a retry quota that a burst of errors empties, after which calls
+/// failed at once (seen: uploads failing in 0.6 s); and it never retries a body cut mid-way.
+/// </summary>
+internal sealed class RetryingCalls(S3StoreOptions options)
+{
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestBackoff = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Runs <paramref name="call"/> until it succeeds, fails for good, or its bound passes.
+    /// <paramref name="bytesSent"/> is the size of the body the call uploads (it lengthens the bounds).
+    /// </summary>
+    public async Task<T> RunAsync<T>(string what, long bytesSent, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+    {
+        var time = options.Time;
+        var allowance = TimeSpan.FromSeconds((double)bytesSent / options.SlowestUploadBytesPerSecond);
+        var bound = options.CallTimeout + allowance;
+        long started = time.GetTimestamp();
+        for (int attempt = 1; ; attempt++)
+        {
+            var remaining = bound - time.GetElapsedTime(started);
+            using var source = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var tryFor = options.AttemptTimeout + allowance;
+            source.CancelAfter(tryFor < remaining ? tryFor : remaining);
+            var current = new Attempt(source, options.StallTimeout);
+            ObjectStoreException failure;
+            try
+            {
+                return await call(current).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception e) when (source.IsCancellationRequested)
+            {
+                // Our own bound fired; whatever the SDK or the socket made of that, it is a timeout.
+                string why = current.Receiving ? $"no bytes for {options.StallTimeout.TotalSeconds:0.#} s in the middle of the answer" : $"no answer within {tryFor.TotalSeconds:0.#} s";
+                failure = new ObjectStoreException(StoreError.Unavailable, $"{what}: {why}", e);
+            }
+            catch (ObjectStoreException e)
+            {
+                // Raised by bucketfs's own checks of the answer, which do not know the call.
+                failure = new ObjectStoreException(e.Error, $"{what}: {e.Message}", e);
+            }
+            catch (Exception e)
+            {
+                failure = S3ErrorMapping.Map(e, what);
+            }
+            var backoff = Backoff(attempt);
+            if (failure.Error != StoreError.Unavailable || attempt > options.MaxRetries || time.GetElapsedTime(started) + backoff >= bound)
+                throw attempt == 1 ? failure : new ObjectStoreException(failure.Error, $"{failure.Message} (after {attempt} attempts in {time.GetElapsedTime(started).TotalSeconds:0.#} s)", failure.InnerException);
+            await Task.Delay(backoff, time, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Exponential, and jittered so clients that failed together do not retry together.</summary>
+    private static TimeSpan Backoff(int attempt)
+    {
+        double ceiling = Math.Min(LongestBackoff.TotalMilliseconds, FirstBackoff.TotalMilliseconds * (1 << Math.Min(attempt - 1, 16)));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+}
+
+/// <summary>One try of a store call: its cancellation, and the stall watch over a body being received.</summary>
+internal sealed class Attempt(CancellationTokenSource source, TimeSpan stall)
+{
+    public CancellationToken Token => source.Token;
+
+    /// <summary>A body has started to arrive: from here on, the bound is the stall watch.</summary>
+    public bool Receiving { get; private set; }
+
+    /// <summary>Bytes arrived (or are about to be waited for): the stall watch starts again.</summary>
+    public void Progress()
+    {
+        Receiving = true;
+        source.CancelAfter(stall);
+    }
+}
