@@ -106,6 +106,43 @@ public sealed partial class WriteFailureTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task AFullStagingDiskFailsWriteAndCloseWithEnospcAndPublishesNothing(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        string small = Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(small);
+        Assert.Equal(0, Tool("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", small));
+        try
+        {
+            using var mount = BucketMount.Start(store, bucket, "--cache-dir", small);
+            int fd = Native.Open(mount["big"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+            Assert.True(fd >= 0);
+            var block = new byte[1 << 20];
+            nint written = 0;
+            for (int i = 0; i < 16 && written >= 0; i++) written = Native.Write(fd, block, block.Length);
+            Assert.Equal(-1, written);
+            Assert.Equal(28 /* ENOSPC */, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            Assert.Equal(-1, Native.Close(fd));
+            Assert.Equal(28 /* ENOSPC */, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+            Assert.Null(await store.GetAsync(bucket, "big"));
+        }
+        finally
+        {
+            Tool("umount", small);
+            Directory.Delete(small, recursive: true);
+        }
+    }
+
+    private static int Tool(string name, params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(name, args);
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill();
+        return process.ExitCode;
+    }
+
     private static List<string> KeptIn(string cache, string folder) =>
         [.. Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => f.Contains($"/{folder}/") && !f.EndsWith(".json")).Select(File.ReadAllText)];
 
