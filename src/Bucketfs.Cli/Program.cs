@@ -17,6 +17,7 @@ root.Subcommands.Add(MountCommand.Create());
 root.Subcommands.Add(UnmountCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
+root.Subcommands.Add(RecoverCommand.Create());
 new MountCommand().AttachTo(root);
 // Help lists the root's arguments in every subcommand's usage line ("bucketfs <source> <mountpoint>
 // mount ..."); the description above shows the s3fs form instead.

@@ -66,6 +66,13 @@ public sealed partial class WriteFailureTests
             Assert.Equal("theirs"u8.ToArray(), await store.GetAsync(bucket, "changed-elsewhere"));
             Assert.Contains(KeptIn(cache, "unfinished"), text => text == "no close() covered this");
             Assert.Contains(KeptIn(cache, "conflicts"), text => text.StartsWith("mine"));
+
+            var listed = Cli.Run(null, ["recover", "list", "--cache-dir", cache]).Stdout.Split('\n');
+            Assert.Contains(listed, l => l.Contains("never closed") && l.Contains("never-closed"));
+            Assert.Contains(listed, l => l.Contains("changed in the bucket") && l.Contains("changed-elsewhere"));
+            string id = listed.First(l => l.Contains("never-closed")).Split(' ')[0];
+            Assert.Equal(0, Cli.Run(null, ["recover", "discard", id, "--cache-dir", cache]).ExitCode);
+            Assert.DoesNotContain("never-closed", Cli.Run(null, ["recover", "list", "--cache-dir", cache]).Stdout);
         }
         finally
         {

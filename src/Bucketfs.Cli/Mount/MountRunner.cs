@@ -185,13 +185,16 @@ internal static class MountRunner
     /// <summary>One staging folder per bucket and prefix, so a later mount of the same place finds what a crash left.</summary>
     private static string StagingDirectory(MountSettings s)
     {
-        string root = s.CacheDirectory ?? (Identity.IsRoot
-            ? "/var/cache/bucketfs"
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "bucketfs"));
+        string root = CacheRoot(s.CacheDirectory);
         string place = (s.Endpoint?.Authority ?? "aws") + "/" + s.Source.Bucket + "/" + s.Source.Prefix;
         string name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(place)))[..16].ToLowerInvariant();
         return Path.Combine(root, "staging", $"{s.Source.Bucket}-{name}");
     }
+
+    /// <summary>What --cache-dir names, or its default: /var/cache/bucketfs for root, the user's cache folder otherwise.</summary>
+    public static string CacheRoot(string? cacheDirectory) => cacheDirectory ?? (Identity.IsRoot
+        ? "/var/cache/bucketfs"
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "bucketfs"));
 
     private static IReadOnlyDictionary<string, string?> CurrentEnvironment()
     {

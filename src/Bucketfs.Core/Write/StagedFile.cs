@@ -286,6 +286,9 @@ internal sealed class StagedManifest
     /// <summary>A close() or fsync() asked for this content to be stored (see StagedFile.Acknowledge).</summary>
     public bool Acknowledged { get; set; }
 
+    /// <summary>Set by `bucketfs recover upload` for a file whose object changed: upload it over the newer object.</summary>
+    public bool Overwrite { get; set; }
+
     /// <summary>Multipart uploads started for this file and not yet completed or aborted.</summary>
     public List<StartedUpload> Uploads { get; set; } = [];
 

@@ -47,7 +47,7 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
                 continue;
             }
             var current = await store.HeadAsync(staged.Key, cancellation).ConfigureAwait(false);
-            if (current?.ETag != staged.Manifest.BaseETag)
+            if (current?.ETag != staged.Manifest.BaseETag && !staged.Manifest.Overwrite)
             {
                 KeepAside(stagingDirectory, staged, ConflictsFolder);
                 log.LogError("{Key} changed in the bucket since a previous mount staged changes to it; those changes were not uploaded and are kept in {Folder} (see bucketfs recover list)",
