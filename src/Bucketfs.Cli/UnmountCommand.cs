@@ -3,7 +3,7 @@ using Bucketfs.Fuse.Mounting;
 
 namespace Bucketfs.Cli;
 
-/// <summary>`bucketfs unmount MOUNTPOINT [--lazy]`: retries "target is busy" for a bounded time.</summary>
+/// <summary>`bucketfs unmount MOUNTPOINT [--lazy]`: bucketfs mounts only; retries "target is busy" for a bounded time.</summary>
 internal static class UnmountCommand
 {
     public static Command Create()
@@ -15,17 +15,25 @@ internal static class UnmountCommand
         command.Aliases.Add("umount");
         command.SetAction(result =>
         {
+            string path = result.GetValue(mountpoint)!;
+            // Only what bucketfs mounted: this command is no general umount.
+            if (OwnMounts.Refusal(path) is { } refusal) return Fail(refusal);
             try
             {
-                Unmounter.Unmount(result.GetValue(mountpoint)!, result.GetValue(lazy), TimeSpan.FromSeconds(result.GetValue(timeout)));
+                Unmounter.Unmount(path, result.GetValue(lazy), TimeSpan.FromSeconds(result.GetValue(timeout)));
                 return 0;
             }
             catch (FuseMountException e)
             {
-                Console.Error.WriteLine($"bucketfs: {e.Message}");
-                return 1;
+                return Fail(e.Message);
             }
         });
         return command;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"bucketfs: {message}");
+        return 1;
     }
 }

@@ -65,6 +65,7 @@ internal static class MountRunner
             {
                 Mountpoint = settings.Mountpoint,
                 FsName = $"{settings.Source.Bucket}",
+                Subtype = OwnMounts.Subtype,
                 AllowOther = settings.AllowOther,
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
