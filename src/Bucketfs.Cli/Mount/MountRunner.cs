@@ -92,7 +92,8 @@ internal static class MountRunner
     {
         string path = settings.Mountpoint;
         if (Unmounter.IsStale(path)) return; // the FUSE layer clears it
-        if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
+        if (!Path.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
+        if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} is not a directory");
         if (Unmounter.IsMountpoint(path) && !settings.NonEmpty) throw new MountFailure($"{path} is already a mountpoint (unmount it first, or use -o nonempty)");
         if (!settings.NonEmpty && Directory.EnumerateFileSystemEntries(path).Any())
             throw new MountFailure($"mountpoint {path} is not empty (use -o nonempty to mount over its contents)");
@@ -114,6 +115,11 @@ internal static class MountRunner
         {
             return call().GetAwaiter().GetResult();
         }
+        catch (Exception e) when (CredentialFailure(e) is { } failure)
+        {
+            // Credentials the SDK chain looks up on first use fail inside the first call; the store was never asked.
+            throw failure;
+        }
         catch (ObjectStoreException e)
         {
             throw new MountFailure(e.Error switch
@@ -133,6 +139,12 @@ internal static class MountRunner
         {
             throw new MountFailure($"cannot reach {where}: {e.Message}");
         }
+    }
+
+    private static CredentialException? CredentialFailure(Exception? e)
+    {
+        while (e is not null and not CredentialException) e = e.InnerException;
+        return e as CredentialException;
     }
 
     private static string Reason(ObjectStoreException e)
