@@ -10,7 +10,7 @@ internal static class UnmountCommand
     {
         var mountpoint = new Argument<string>("mountpoint") { Description = "The mounted directory" };
         var lazy = new Option<bool>("--lazy", "-l") { Description = "Detach now; the mount goes away when its last file is closed" };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to keep retrying while busy", DefaultValueFactory = _ => 10 };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to keep retrying while busy", DefaultValueFactory = _ => 10, CustomParser = OptionValues.Parser(OptionValues.Whole) };
         var command = new Command("unmount", "Unmount a bucketfs mount") { mountpoint, lazy, timeout };
         command.Aliases.Add("umount");
         command.SetAction(result =>
@@ -34,6 +34,6 @@ internal static class UnmountCommand
     private static int Fail(string message)
     {
         Console.Error.WriteLine($"bucketfs: {message}");
-        return 1;
+        return ExitCodes.Failure;
     }
 }

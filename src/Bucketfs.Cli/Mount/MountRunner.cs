@@ -19,17 +19,10 @@ internal static class MountRunner
 {
     private static readonly TimeSpan PreflightTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Reads the settings first, so a <see cref="UsageException"/> reaches the caller before anything else happens.</summary>
     public static int Run(Func<MountSettings> read)
     {
-        MountSettings settings;
-        try
-        {
-            settings = read();
-        }
-        catch (UsageException e)
-        {
-            return Fail(e.Message, 2);
-        }
+        var settings = read();
         if (!settings.Foreground && !Daemon.IsChild) return Daemon.StartAndWait();
         if (Daemon.IsChild) Daemon.DetachFromSession();
 
@@ -78,14 +71,9 @@ internal static class MountRunner
         catch (Exception e) when (e is MountFailure or FuseMountException or CredentialException)
         {
             log.LogError("{Message}", e.Message);
-            return Fail(e.Message, 1);
+            Console.Error.WriteLine($"bucketfs: {e.Message}");
+            return ExitCodes.Failure;
         }
-    }
-
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine($"bucketfs: {message}");
-        return code;
     }
 
     private static void CheckMountpoint(MountSettings settings)
