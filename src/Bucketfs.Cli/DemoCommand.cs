@@ -22,7 +22,7 @@ internal static class DemoCommand
         {
             using var logs = Logging.Create(result.GetValue(debug));
             var log = logs.CreateLogger("bucketfs");
-            var options = new MountOptions { Mountpoint = result.GetValue(mountpoint)!, FsName = "memory", AllowOther = result.GetValue(allowOther) };
+            var options = new MountOptions { Mountpoint = result.GetValue(mountpoint)!, FsName = "memory", Subtype = OwnMounts.Subtype, AllowOther = result.GetValue(allowOther) };
             try
             {
                 var fs = new MemoryFileSystem(Fuse.Native.Identity.Uid, Fuse.Native.Identity.Gid);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Bucketfs.Cli;
 using Bucketfs.Cli.Mount;
 
@@ -22,4 +23,24 @@ new MountCommand().AttachTo(root);
 // Help lists the root's arguments in every subcommand's usage line ("bucketfs <source> <mountpoint>
 // mount ..."); the description above shows the s3fs form instead.
 foreach (var argument in root.Arguments) argument.Hidden = true;
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Action is ParseErrorAction)
+{
+    Console.Error.WriteLine($"bucketfs: {ParseErrors.Describe(parsed)}");
+    return ExitCodes.Usage;
+}
+try
+{
+    return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"bucketfs: {e.Message}");
+    return ExitCodes.Usage;
+}
+catch (Exception e)
+{
+    // What no command foresaw still ends as one line: the first of its message, no stack trace.
+    Console.Error.WriteLine($"bucketfs: {e.Message.Split('\n')[0].Trim()}");
+    return ExitCodes.Failure;
+}

@@ -51,4 +51,16 @@ internal sealed record ResolvedCredentials(AWSCredentials? Credentials, string S
 /// Credentials named or found could not be used. The message is one line meant for the user; it
 /// names files, profiles and variables but never a key or secret.
 /// </summary>
-internal sealed class CredentialException(string message) : Exception(message);
+internal sealed class CredentialException(string message) : Exception(message)
+{
+    /// <summary>
+    /// Why a credentials file could not be read, in words: the system's reason for a read failure,
+    /// nothing more for anything else, since a parser's message may quote a line of the file.
+    /// </summary>
+    public static string Unreadable(Exception e) => e switch
+    {
+        UnauthorizedAccessException => "permission denied",
+        IOException => e.Message,
+        _ => "not in a form it can read",
+    };
+}

@@ -57,8 +57,8 @@ internal sealed class DeferredChainCredentials : AWSCredentials
             {
                 // Failures are not kept: instance metadata can come up later (a role attached to a running instance).
                 throw new CredentialException(
-                    $"no credentials for bucket {bucket}: no --passwd-file, --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, " +
-                    "default profile in ~/.aws, ~/.passwd-s3fs or /etc/passwd-s3fs, and the AWS SDK found no web identity, container or " +
+                    $"no credentials found for bucket {bucket}: looked for --passwd-file, --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, " +
+                    "AWS_PROFILE, a default profile in ~/.aws, ~/.passwd-s3fs and /etc/passwd-s3fs, then web identity, container and " +
                     $"instance-metadata credentials ({Summary(e)}); use --no-sign-request for a public bucket");
             }
             inner = found;

@@ -39,7 +39,7 @@ internal static class PasswdFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CredentialException($"cannot read passwd file {path}: {e.GetType().Name}");
+            throw new CredentialException($"cannot read passwd file {path}: {CredentialException.Unreadable(e)}");
         }
         const UnixFileMode GroupOrOthers =
             UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |

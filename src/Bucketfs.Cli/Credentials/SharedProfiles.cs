@@ -68,7 +68,7 @@ internal sealed class SharedProfiles
         }
         catch (Exception e) when (e is not CredentialException)
         {
-            throw new CredentialException($"cannot read {DescribeFiles()}: {e.GetType().Name}");
+            throw new CredentialException($"cannot read {DescribeFiles()}: {CredentialException.Unreadable(e)}");
         }
         if (!found.CanCreateAWSCredentials) return new ProfileLookup(ProfileState.WithoutCredentials, null);
         try

@@ -17,12 +17,12 @@ internal sealed class MountCommand
     private readonly Option<string?> Profile = new("--profile") { Description = "Profile of ~/.aws/credentials or ~/.aws/config" };
     private readonly Option<string?> PasswdFile = new("--passwd-file") { Description = "s3fs passwd file: ACCESS:SECRET or BUCKET:ACCESS:SECRET lines, mode 600" };
     private readonly Option<bool> NoSign = new("--no-sign-request") { Description = "Send unsigned requests (public buckets)" };
-    private readonly Option<uint?> Uid = new("--uid") { Description = "Owner of files without s3fs metadata (default: you)" };
-    private readonly Option<uint?> Gid = new("--gid") { Description = "Group of files without s3fs metadata (default: yours)" };
+    private readonly Option<string?> Uid = new("--uid") { Description = "Owner (id or name) of files without s3fs metadata (default: you)" };
+    private readonly Option<string?> Gid = new("--gid") { Description = "Group (id or name) of files without s3fs metadata (default: yours)" };
     private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
     private readonly Option<string?> DirMode = new("--dir-mode") { Description = "Octal permissions of directories (default 755)" };
     private readonly Option<string?> MetadataTtl = new("--metadata-ttl") { Description = "Seconds names and attributes are trusted, or 'indefinite' for data that never changes (default 1, or 60 with --cache)" };
-    private readonly Option<long?> MemoryLimit = new("--memory-limit") { Description = "MiB of prefetched data held at once over all files (default 160)" };
+    private readonly Option<string?> MemoryLimit = new("--memory-limit") { Description = "MiB of prefetched data held at once over all files (default 160)" };
     private readonly Option<bool> ReadOnly = new("--read-only") { Description = "Refuse every change" };
     private readonly Option<bool> AllowOther = new("--allow-other") { Description = "Let other users in (non-root needs user_allow_other in /etc/fuse.conf)" };
     private readonly Option<bool> Foreground = new("--foreground", "-f") { Description = "Stay in the foreground, logging to stderr" };
@@ -34,7 +34,7 @@ internal sealed class MountCommand
     private readonly Option<string?> CacheMinFree = new("--cache-min-free") { Description = "Free space --cache always leaves on its disk (default 1G; s3fs's -o ensure_diskfree=MB)" };
     private readonly Option<bool> NoPassthrough = new("--no-passthrough") { Description = "Serve cached files through the daemon instead of FUSE passthrough" };
     private readonly Option<bool> Xattrs = new("--xattr") { Description = "Serve user.* extended attributes, stored as s3fs stores them (s3fs's -o use_xattr)" };
-    private readonly Option<int?> RenameDirLimit = new("--rename-dir-limit") { Description = "Most keys a directory rename may copy (default 10000)" };
+    private readonly Option<string?> RenameDirLimit = new("--rename-dir-limit") { Description = "Most keys a directory rename may copy (default 10000)" };
     private readonly Option<string?> RequestTimeout = new("--request-timeout") { Description = "Seconds a program waits at most for an answer that needs the store, retries included; then EIO (default 30; uploads at close are bounded per store call instead)" };
     private readonly Option<string?> StallTimeout = new("--stall-timeout") { Description = "Seconds an answer being received may stall before it is asked for again on a new connection (default 5; s3fs's -o readwrite_timeout=)" };
 
@@ -56,19 +56,25 @@ internal sealed class MountCommand
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
 
+    // Values are parsed here rather than by System.CommandLine so that --uid and -o uid= go through
+    // the same parser and fail with the same line.
     private MountSettings Read(ParseResult r)
     {
         var settings = new MountSettings
         {
             Source = BucketSource.Parse(r.GetValue(SourceArgument)!),
-            Mountpoint = Path.GetFullPath(r.GetValue(MountpointArgument)!),
-            Region = r.GetValue(Region),
+            Mountpoint = MountpointPath(r.GetValue(MountpointArgument)!),
+            Endpoint = Value(r, EndpointUrl, OptionValues.Url),
+            Region = Value(r, Region, OptionValues.Region),
             PathStyle = r.GetValue(PathStyle),
             Profile = r.GetValue(Profile),
             PasswdFile = r.GetValue(PasswdFile),
             NoSignRequest = r.GetValue(NoSign),
-            Uid = r.GetValue(Uid),
-            Gid = r.GetValue(Gid),
+            Uid = Number(r, Uid, OptionValues.User),
+            Gid = Number(r, Gid, OptionValues.Group),
+            FileMode = Number(r, FileMode, OptionValues.Mode),
+            DirectoryMode = Number(r, DirMode, OptionValues.Mode),
+            MemoryLimit = Number(r, MemoryLimit, (option, text) => OptionValues.Mebibytes(option, text, least: 1)),
             ReadOnly = r.GetValue(ReadOnly),
             AllowOther = r.GetValue(AllowOther),
             Foreground = r.GetValue(Foreground),
@@ -76,22 +82,28 @@ internal sealed class MountCommand
             Debug = r.GetValue(Debug),
             CacheDirectory = r.GetValue(CacheDir),
             DataCache = r.GetValue(Cache),
+            CacheSize = Number(r, CacheSize, OptionValues.Size),
+            CacheMinFree = Number(r, CacheMinFree, OptionValues.Size),
             Passthrough = !r.GetValue(NoPassthrough),
-            RenameDirectoryLimit = r.GetValue(RenameDirLimit),
+            RenameDirectoryLimit = Number(r, RenameDirLimit, OptionValues.Whole),
             Xattrs = r.GetValue(Xattrs),
         };
-        if (r.GetValue(EndpointUrl) is { } url) settings.Endpoint = MountSettings.ParseUrl(url);
-        if (r.GetValue(FileMode) is { } fileMode) settings.FileMode = MountSettings.ParseNumber("--file-mode", fileMode, 8);
-        if (r.GetValue(DirMode) is { } dirMode) settings.DirectoryMode = MountSettings.ParseNumber("--dir-mode", dirMode, 8);
-        if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = MountSettings.ParseTtl(ttl);
-        if (r.GetValue(MemoryLimit) is { } mib) settings.MemoryLimit = mib << 20;
-        if (r.GetValue(CacheSize) is { } size) settings.CacheSize = MountSettings.ParseSize("--cache-size", size);
-        if (r.GetValue(CacheMinFree) is { } free) settings.CacheMinFree = MountSettings.ParseSize("--cache-min-free", free);
-        if (r.GetValue(RequestTimeout) is { } request) settings.RequestTimeout = MountSettings.ParseSeconds("--request-timeout", request);
-        if (r.GetValue(StallTimeout) is { } stall) settings.StallTimeout = MountSettings.ParseSeconds("--stall-timeout", stall);
+        // Only when given: the default depends on --cache.
+        if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = OptionValues.Ttl(MetadataTtl.Name, ttl);
+        if (Number(r, RequestTimeout, OptionValues.Seconds) is { } request) settings.RequestTimeout = request;
+        if (Number(r, StallTimeout, OptionValues.Seconds) is { } stall) settings.StallTimeout = stall;
         var ignored = new List<string>();
         foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, ignored);
         settings.IgnoredOptions = ignored;
         return settings;
     }
+
+    private static T? Value<T>(ParseResult r, Option<string?> option, Func<string, string, T> parse) where T : class =>
+        r.GetValue(option) is { } text ? parse(option.Name, text) : null;
+
+    private static T? Number<T>(ParseResult r, Option<string?> option, Func<string, string, T> parse) where T : struct =>
+        r.GetValue(option) is { } text ? parse(option.Name, text) : null;
+
+    private string MountpointPath(string text) =>
+        text.Length > 0 ? Path.GetFullPath(text) : throw new UsageException($"{MountpointArgument.Name} '': expected a directory");
 }

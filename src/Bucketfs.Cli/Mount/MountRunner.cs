@@ -19,17 +19,10 @@ internal static class MountRunner
 {
     private static readonly TimeSpan PreflightTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Reads the settings first, so a <see cref="UsageException"/> reaches the caller before anything else happens.</summary>
     public static int Run(Func<MountSettings> read)
     {
-        MountSettings settings;
-        try
-        {
-            settings = read();
-        }
-        catch (UsageException e)
-        {
-            return Fail(e.Message, 2);
-        }
+        var settings = read();
         if (!settings.Foreground && !Daemon.IsChild) return Daemon.StartAndWait();
         if (Daemon.IsChild) Daemon.DetachFromSession();
 
@@ -69,6 +62,7 @@ internal static class MountRunner
             {
                 Mountpoint = settings.Mountpoint,
                 FsName = $"{settings.Source.Bucket}",
+                Subtype = OwnMounts.Subtype,
                 AllowOther = settings.AllowOther,
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
@@ -81,21 +75,17 @@ internal static class MountRunner
         catch (Exception e) when (e is MountFailure or FuseMountException or CredentialException)
         {
             log.LogError("{Message}", e.Message);
-            return Fail(e.Message, 1);
+            Console.Error.WriteLine($"bucketfs: {e.Message}");
+            return ExitCodes.Failure;
         }
-    }
-
-    private static int Fail(string message, int code)
-    {
-        Console.Error.WriteLine($"bucketfs: {message}");
-        return code;
     }
 
     private static void CheckMountpoint(MountSettings settings)
     {
         string path = settings.Mountpoint;
         if (Unmounter.IsStale(path)) return; // the FUSE layer clears it
-        if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
+        if (!Path.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
+        if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} is not a directory");
         if (Unmounter.IsMountpoint(path) && !settings.NonEmpty) throw new MountFailure($"{path} is already a mountpoint (unmount it first, or use -o nonempty)");
         if (!settings.NonEmpty && Directory.EnumerateFileSystemEntries(path).Any())
             throw new MountFailure($"mountpoint {path} is not empty (use -o nonempty to mount over its contents)");
@@ -117,6 +107,11 @@ internal static class MountRunner
         {
             return call().GetAwaiter().GetResult();
         }
+        catch (Exception e) when (CredentialFailure(e) is { } failure)
+        {
+            // Credentials the SDK chain looks up on first use fail inside the first call; the store was never asked.
+            throw failure;
+        }
         catch (ObjectStoreException e)
         {
             throw new MountFailure(e.Error switch
@@ -136,6 +131,12 @@ internal static class MountRunner
         {
             throw new MountFailure($"cannot reach {where}: {e.Message}");
         }
+    }
+
+    private static CredentialException? CredentialFailure(Exception? e)
+    {
+        while (e is not null and not CredentialException) e = e.InnerException;
+        return e as CredentialException;
     }
 
     private static string Reason(ObjectStoreException e)

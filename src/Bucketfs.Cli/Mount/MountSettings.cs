@@ -70,92 +70,44 @@ internal sealed class MountSettings
             int eq = item.IndexOf('=');
             string name = eq < 0 ? item : item[..eq];
             string? value = eq < 0 ? null : item[(eq + 1)..];
+            string option = $"-o {name}";
             if (name.StartsWith("x-", StringComparison.Ordinal) || name.StartsWith("comment=", StringComparison.Ordinal)) continue;
             switch (name)
             {
-                case "url": Endpoint = ParseUrl(Require(name, value)); break;
-                case "endpoint": Region = Require(name, value); break;
+                case "url": Endpoint = OptionValues.Url(option, Require(name, value)); break;
+                case "endpoint": Region = OptionValues.Region(option, Require(name, value)); break;
                 case "use_path_request_style": PathStyle = true; break;
                 case "passwd_file": PasswdFile = Require(name, value); break;
                 case "profile": Profile = Require(name, value); break;
                 case "public_bucket": NoSignRequest = Require(name, value) == "1"; break;
-                case "uid": Uid = ParseNumber(name, Require(name, value), 10); break;
-                case "gid": Gid = ParseNumber(name, Require(name, value), 10); break;
-                case "umask": Umask = ParseNumber(name, Require(name, value), 8); break;
+                case "uid": Uid = OptionValues.User(option, Require(name, value)); break;
+                case "gid": Gid = OptionValues.Group(option, Require(name, value)); break;
+                case "umask": Umask = OptionValues.Mode(option, Require(name, value)); break;
                 case "ro": ReadOnly = true; break;
                 case "allow_other": AllowOther = true; break;
                 case "allow_root": AllowRoot = true; break;
                 case "nonempty": NonEmpty = true; break;
-                case "stat_cache_expire": MetadataTtl = ParseTtl(Require(name, value)); break;
+                case "stat_cache_expire": MetadataTtl = OptionValues.Ttl(option, Require(name, value)); break;
                 case "logfile": LogFile = Require(name, value); break;
                 case "cache_dir": CacheDirectory = Require(name, value); break;
                 case "use_cache": DataCache = Require(name, value); break;
-                case "ensure_diskfree": CacheMinFree = (long)ParseNumber(name, Require(name, value), 10) << 20; break;
-                case "cache_size": CacheSize = ParseSize(name, Require(name, value)); break;
+                case "ensure_diskfree": CacheMinFree = OptionValues.Mebibytes(option, Require(name, value), least: 0); break;
+                case "cache_size": CacheSize = OptionValues.Size(option, Require(name, value)); break;
                 case "passthrough": Passthrough = Require(name, value) != "0"; break;
                 case "use_xattr": Xattrs = value is null or "1"; break;
                 case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
                 case "f" or "foreground": Foreground = true; break;
                 case "d" or "debug": Debug = true; break;
                 // s3fs's wait "between read/write activity" is what the stall timeout bounds here.
-                case "readwrite_timeout": StallTimeout = ParseSeconds(name, Require(name, value)); break;
+                case "readwrite_timeout": StallTimeout = OptionValues.Seconds(option, Require(name, value)); break;
                 default:
-                    if (!Ignored.Contains(name)) throw new UsageException($"unknown mount option '{item}'");
+                    if (!Ignored.Contains(name)) throw new UsageException($"-o: unknown mount option '{item}'");
                     ignored.Add(item);
                     break;
             }
         }
     }
 
-    public static Uri ParseUrl(string text)
-    {
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            throw new UsageException($"'{text}' is not an http(s) URL");
-        return uri;
-    }
-
-    public static TimeSpan? ParseTtl(string text)
-    {
-        if (text is "indefinite" or "forever") return null;
-        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds >= 0)
-            return TimeSpan.FromSeconds(seconds);
-        throw new UsageException($"'{text}' is not a TTL (seconds, or 'indefinite')");
-    }
-
-    public static TimeSpan ParseSeconds(string name, string text)
-    {
-        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds > 0 && seconds <= 86_400)
-            return TimeSpan.FromSeconds(seconds);
-        throw new UsageException($"{name} {text} is not a number of seconds (more than 0, at most 86400)");
-    }
-
-    /// <summary>A size with an optional K, M, G or T suffix (powers of 1024); a bare number is MiB.</summary>
-    public static long ParseSize(string name, string text)
-    {
-        string digits = text.TrimEnd('B', 'b', 'i');
-        int shift = 20;
-        if (digits.Length > 0 && "KMGTkmgt".IndexOf(digits[^1]) is int unit and >= 0)
-        {
-            shift = 10 * (unit % 4 + 1);
-            digits = digits[..^1];
-        }
-        if (!double.TryParse(digits, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out double value) || value <= 0 || value * Math.Pow(2, shift) > long.MaxValue / 2)
-            throw new UsageException($"{name} {text} is not a size (like 500M, 20G)");
-        return (long)(value * Math.Pow(2, shift));
-    }
-
-    public static uint ParseNumber(string name, string text, int radix)
-    {
-        try
-        {
-            return Convert.ToUInt32(text, radix);
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
-        {
-            throw new UsageException($"{name}={text} is not a{(radix == 8 ? "n octal" : "")} number");
-        }
-    }
-
     private static string Require(string name, string? value) =>
-        string.IsNullOrEmpty(value) ? throw new UsageException($"mount option '{name}' needs a value ({name}=...)") : value;
+        string.IsNullOrEmpty(value) ? throw new UsageException($"-o {name}: expected a value ({name}=...)") : value;
 }

@@ -4,18 +4,30 @@ namespace Bucketfs.Fuse.Mounting;
 internal static class MountTable
 {
     /// <summary>The "major:minor" device of the mount sitting exactly on <paramref name="mountpoint"/>, or null.</summary>
-    public static string? DeviceAt(string mountpoint)
+    public static string? DeviceAt(string mountpoint) => EntryAt(mountpoint)?[2];
+
+    /// <summary>The filesystem type of the mount sitting exactly on <paramref name="mountpoint"/> ("fuse.SUBTYPE", "tmpfs", ...), or null.</summary>
+    public static string? TypeAt(string mountpoint)
+    {
+        // Optional fields follow the sixth one, as many as there are, ended by a lone "-"; the type comes next.
+        string[]? fields = EntryAt(mountpoint);
+        if (fields is null) return null;
+        int separator = Array.IndexOf(fields, "-", 6);
+        return separator >= 0 && separator + 1 < fields.Length ? Unescape(fields[separator + 1]) : null;
+    }
+
+    private static string[]? EntryAt(string mountpoint)
     {
         string path = Path.GetFullPath(mountpoint).TrimEnd('/');
         if (path.Length == 0) path = "/";
-        string? device = null;
+        string[]? entry = null;
         // Later lines are mounted over earlier ones, so the last match is what the path shows.
         foreach (string line in File.ReadLines("/proc/self/mountinfo"))
         {
             string[] fields = line.Split(' ');
-            if (fields.Length > 4 && Unescape(fields[4]) == path) device = fields[2];
+            if (fields.Length > 4 && Unescape(fields[4]) == path) entry = fields;
         }
-        return device;
+        return entry;
     }
 
     // mountinfo escapes space, tab, newline and backslash as octal.

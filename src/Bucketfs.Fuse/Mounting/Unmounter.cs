@@ -43,6 +43,13 @@ public static class Unmounter
     /// <summary>Whether a mount sits exactly on this path (from /proc/self/mountinfo).</summary>
     public static bool IsMountpoint(string mountpoint) => MountTable.DeviceAt(mountpoint) != null;
 
+    /// <summary>
+    /// The filesystem type of the mount sitting exactly on this path, as /proc/self/mountinfo shows it
+    /// ("fuse." and the subtype of <see cref="MountOptions"/> for FUSE mounts), or null when nothing
+    /// is. Read from the mount table, so it answers for a dead FUSE mount too.
+    /// </summary>
+    public static string? FilesystemTypeAt(string mountpoint) => MountTable.TypeAt(mountpoint);
+
     internal static void ClearIfStale(string mountpoint, ILogger log)
     {
         if (!IsStale(mountpoint)) return;
