@@ -364,6 +364,21 @@ public sealed partial class BucketFileSystem
         }
     }
 
+    /// <summary>An upload once the mount has ended: no handle is open any more, whatever the kernel last said.</summary>
+    private async Task<bool> FinalUploadAsync(Inode inode, StagedFile staged)
+    {
+        try
+        {
+            await Upload(inode, staged, CancellationToken.None);
+        }
+        catch (FuseException)
+        {
+            return false;
+        }
+        staged.Discard();
+        return true;
+    }
+
     /// <summary>One background attempt at a closed file's upload; true when nothing is left to do (stored, or taken over by a new open).</summary>
     private async Task<bool> RetryUploadAsync(Inode inode, StagedFile staged)
     {

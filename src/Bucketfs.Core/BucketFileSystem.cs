@@ -82,6 +82,11 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     /// </summary>
     public async Task<IReadOnlyList<string>> FinishUploadsAsync(TimeSpan bound)
     {
+        // A close() whose upload failed just before the unmount may have had no RELEASE served
+        // (the kernel sends it in the background): every file a close() acknowledged is pending.
+        foreach (var (id, staged) in _staged)
+            if (staged is { Dirty: true, Deleted: false, WriteFailure: null, Manifest.Acknowledged: true } && _inodes.Find(id) is { } inode)
+                _retries.Add(id, staged, () => FinalUploadAsync(inode, staged));
         var left = await _retries.FinishAsync(bound);
         return [.. left.Select(f => $"{f.Key} (kept in {f.DataPath})")];
     }

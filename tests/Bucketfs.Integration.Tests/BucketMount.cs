@@ -69,6 +69,7 @@ public sealed class BucketMount : IDisposable
 
     public void Dispose()
     {
+        if (_stopped) return;
         var unmount = Cli.Run(null, ["unmount", Path, "--timeout", "10"]);
         if (unmount.ExitCode != 0) Cli.Run(null, ["unmount", Path, "--lazy"]);
         if (!_daemon.WaitForExit(TimeSpan.FromSeconds(20))) _daemon.Kill();

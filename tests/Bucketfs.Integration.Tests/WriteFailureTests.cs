@@ -27,6 +27,32 @@ public sealed partial class WriteFailureTests
         // The daemon holds the staged file locked; cat does not take .NET's advisory lock.
         Assert.Contains(staged, f => Cat(f) == "must not be lost");
         Assert.Null(await store.GetAsync(bucket, "unsaved"));
+        proxy.Restore();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task UnmountNamesClosedFilesStillNotStoredAndTheDaemonUploadsThemOnceTheStoreIsBack(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        using var proxy = new FaultProxy(store.Endpoint);
+        using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--request-timeout", "3");
+        int fd = Native.Open(mount["late"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+        Native.Write(fd, "closed while the store was away"u8.ToArray(), 31);
+        proxy.Cut();
+        Assert.Equal(-1, Native.Close(fd));
+
+        var unmount = Cli.Run(null, ["unmount", mount.Path, "--timeout", "2"]);
+
+        Assert.Equal(1, unmount.ExitCode);
+        Assert.Contains("late", unmount.Stderr);
+        Assert.Contains("not in the bucket yet", unmount.Stderr);
+        proxy.Restore();
+        Assert.False(await WaitForAsync(() => Task.FromResult(Directory.Exists($"/proc/{mount.Pid}")), running => !running), "the daemon did not end once the store was back");
+        mount.Dispose();
+        Assert.True(await store.GetAsync(bucket, "late") != null, mount.Log);
+        Assert.Equal("closed while the store was away"u8.ToArray(), await store.GetAsync(bucket, "late"));
     }
 
     [Theory]

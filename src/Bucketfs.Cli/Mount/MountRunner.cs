@@ -56,7 +56,8 @@ internal static class MountRunner
             CheckBucket(storeOptions, settings, credentials.Source);
 
             using var dataCache = OpenDataCache(settings, log);
-            var fs = new BucketFileSystem(store, FilesystemOptions(settings), log, dataCache);
+            var filesystem = FilesystemOptions(settings);
+            var fs = new BucketFileSystem(store, filesystem, log, dataCache);
             if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), settings, credentials.Source);
             var mount = new MountOptions
             {
@@ -69,8 +70,17 @@ internal static class MountRunner
             };
             var session = FuseSession.Mount(fs, mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
+            var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory);
+            record.Save();
             if (Daemon.IsChild) Daemon.ReportReady();
-            return MountLifetime.Serve(session, log, fs.FinishUploadsAsync);
+            try
+            {
+                return MountLifetime.Serve(session, log, fs.FinishUploadsAsync);
+            }
+            finally
+            {
+                record.Remove();
+            }
         }
         catch (Exception e) when (e is MountFailure or FuseMountException or CredentialException)
         {

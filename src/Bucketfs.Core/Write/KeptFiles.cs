@@ -21,8 +21,7 @@ public static class KeptFiles
         if (!Directory.Exists(stagingRoot)) return found;
         foreach (string place in Directory.EnumerateDirectories(stagingRoot))
         {
-            foreach (string manifest in Directory.EnumerateFiles(place, "*.json"))
-                if (Read(manifest) is { Dirty: true, Acknowledged: true } m) found.Add(Describe(manifest, m, Pending));
+            found.AddRange(PendingIn(place));
             foreach (string folder in new[] { StagingRecovery.UnfinishedFolder, StagingRecovery.ConflictsFolder })
             {
                 string directory = Path.Combine(place, folder);
@@ -32,6 +31,16 @@ public static class KeptFiles
                     if (Read(manifest) is { } m) found.Add(Describe(manifest, m, why));
             }
         }
+        return found;
+    }
+
+    /// <summary>Closed files of one mount's staging folder whose upload has not succeeded yet.</summary>
+    public static List<KeptFile> PendingIn(string stagingDirectory)
+    {
+        var found = new List<KeptFile>();
+        if (!Directory.Exists(stagingDirectory)) return found;
+        foreach (string manifest in Directory.EnumerateFiles(stagingDirectory, "*.json"))
+            if (Read(manifest) is { Dirty: true, Acknowledged: true } m) found.Add(Describe(manifest, m, Pending));
         return found;
     }
 
