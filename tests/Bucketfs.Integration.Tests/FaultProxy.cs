@@ -42,9 +42,9 @@ public sealed class FaultProxy : IDisposable
 
     public void Cut()
     {
-        _cut = true;
         lock (_open)
         {
+            _cut = true;
             foreach (var client in _open) client.Dispose();
             _open.Clear();
         }
@@ -79,6 +79,13 @@ public sealed class FaultProxy : IDisposable
         var outbound = new TcpClient();
         lock (_open)
         {
+            // Cut between the accept and here: this connection must not outlive it.
+            if (_cut)
+            {
+                inbound.Dispose();
+                outbound.Dispose();
+                return;
+            }
             _open.Add(inbound);
             _open.Add(outbound);
         }
