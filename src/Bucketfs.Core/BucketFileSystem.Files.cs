@@ -173,12 +173,13 @@ public sealed partial class BucketFileSystem
         }
     }
 
-    /// <summary>Answers from the fetched data itself when one chunk holds it, sparing a copy and the request buffer's pages.</summary>
+    /// <summary>Answers from the fetched data itself when one or two chunks hold it, sparing a copy and the request buffer's pages.</summary>
     private static ValueTask Reply(FuseRequest request, ReadLease lease)
     {
         using (lease)
         {
             if (lease.TrySingle(out var data)) return request.ReplyData(data);
+            if (lease.TryPair(out var first, out var second)) return request.ReplyData(first, second);
             return request.ReplyBuffered(lease.CopyTo(request.ReplyBuffer(int.MaxValue)));
         }
     }

@@ -186,7 +186,7 @@ public sealed class ReadBuffersTests
     [Fact]
     public void ReturnedBufferIsReusedForTheSameSizeClass()
     {
-        var buffers = new ReadBuffers(idleLimit: 1 << 20);
+        var buffers = new ReadBuffers(idleAllowance: () => 1 << 20);
         var first = buffers.Rent(100_000);
         Assert.Equal(128 << 10, first.Capacity);
         buffers.Return(first);
@@ -197,7 +197,7 @@ public sealed class ReadBuffersTests
     [Fact]
     public void BuffersBeyondTheIdleLimitAreReleased()
     {
-        var buffers = new ReadBuffers(idleLimit: 64 << 10);
+        var buffers = new ReadBuffers(idleAllowance: () => 64 << 10);
         var a = buffers.Rent(1);
         var b = buffers.Rent(1);
         buffers.Return(a);
@@ -210,7 +210,7 @@ public sealed class ReadBuffersTests
     [Fact]
     public void IdleBuffersOfOtherSizesMakeRoomForTheSizeInUse()
     {
-        var buffers = new ReadBuffers(idleLimit: 1 << 20);
+        var buffers = new ReadBuffers(idleAllowance: () => 1 << 20);
         var small = buffers.Rent(512 << 10);
         var large = buffers.Rent(1 << 20);
         buffers.Return(small);
@@ -221,9 +221,21 @@ public sealed class ReadBuffersTests
     }
 
     [Fact]
+    public void IdleBuffersStayOnlyWithinWhatTheBudgetLeavesFree()
+    {
+        var limiter = new MemoryLimiter(8 << 20);
+        var buffer = limiter.Buffers.Rent(1 << 20);
+        limiter.Reserve(8 << 20);
+        limiter.Buffers.Return(buffer);
+        limiter.Release(8 << 20);
+
+        Assert.NotSame(buffer, limiter.Buffers.Rent(1 << 20));
+    }
+
+    [Fact]
     public void MappedMemoryHoldsWhatIsWritten()
     {
-        var buffer = new ReadBuffers(0).Rent(3 << 20);
+        var buffer = new ReadBuffers(() => 0).Rent(3 << 20);
         Assert.Equal(4 << 20, buffer.Capacity);
         buffer.Slice((3 << 20) - 1, 1)[0] = 42;
         Assert.Equal(42, buffer.Memory.Span[(3 << 20) - 1]);

@@ -145,8 +145,8 @@ internal sealed class DirectoryPrefetcher : IDisposable
         }
         finally
         {
-            if (buffer != null) _memory.Buffers.Return(buffer);
             if (reserved) _memory.Release(size);
+            if (buffer != null) _memory.Buffers.Return(buffer);
             cached.Dispose();
             _slots.Release();
         }

@@ -5,21 +5,35 @@ namespace Bucketfs.Core.Read;
 /// instead of memory growing; the data a reader is waiting for right now may overdraw the budget
 /// by that one request, so a full budget can never stall a read.
 /// </summary>
-internal sealed class MemoryLimiter(long limit)
+internal sealed class MemoryLimiter
 {
+    private readonly long _limit;
+    private readonly long _mostIdle;
     private long _used;
 
-    public long Limit => limit;
+    public MemoryLimiter(long limit)
+    {
+        _limit = limit;
+        _mostIdle = Math.Min(limit / 4, 32L << 20);
+        Buffers = new ReadBuffers(IdleAllowance);
+    }
 
-    /// <summary>Where budgeted data lives; a quarter of the budget (at most 32 MiB) stays mapped between uses.</summary>
-    public ReadBuffers Buffers { get; } = new(Math.Min(limit / 4, 32L << 20));
+    public long Limit => _limit;
+
+    /// <summary>
+    /// Where budgeted data lives. Buffers stay mapped between uses (a quarter of the budget, at most
+    /// 32 MiB) only within what the budget leaves free, so data and idle buffers together stay in it.
+    /// </summary>
+    public ReadBuffers Buffers { get; }
+
+    private long IdleAllowance() => Math.Min(_mostIdle, _limit - Used);
 
     public long Used => Interlocked.Read(ref _used);
 
     public bool TryReserve(long bytes)
     {
         long used = Interlocked.Read(ref _used);
-        while (used + bytes <= limit)
+        while (used + bytes <= _limit)
         {
             long seen = Interlocked.CompareExchange(ref _used, used + bytes, used);
             if (seen == used) return true;

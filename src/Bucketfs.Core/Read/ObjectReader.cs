@@ -90,9 +90,14 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
                     _window = tuning.InitialWindow;
                     _fetchedUpTo = 0;
                 }
-                // Reads arrive slightly out of order with async readahead: keep a margin behind.
-                while (_chunks.Count > 0 && _chunks[0].End <= offset - tuning.SequentialSlack) Drop(0);
-                Cover(offset, end, RequestSize());
+                // Reads arrive slightly out of order with async readahead: keep a margin behind,
+                // unless the budget is spent. Then chunks go as soon as they are read, and what a
+                // read must fetch is fetched in small requests: with many readers, margins and
+                // large demand requests (each over the budget) had held more than the budget itself.
+                bool spent = limiter.Used >= limiter.Limit;
+                long slack = spent ? 0 : tuning.SequentialSlack;
+                while (_chunks.Count > 0 && _chunks[0].End <= offset - slack) Drop(0);
+                Cover(offset, end, spent ? tuning.InitialWindow : RequestSize());
                 ReadAhead(end);
             }
             else

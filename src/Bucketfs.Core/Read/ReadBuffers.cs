@@ -9,10 +9,10 @@ namespace Bucketfs.Core.Read;
 /// Memory for fetched data, mapped from the system rather than taken from the GC heap, so what a
 /// reader has consumed goes back at once. Pooled managed arrays did not: stranded in pool threads'
 /// caches and in the large-object heap, they held 150-250 MiB after a 2 GiB read (smaps). Buffers
-/// come in power-of-two sizes; up to <paramref name="idleLimit"/> bytes of returned ones are kept
-/// for reuse, the rest are unmapped.
+/// come in power-of-two sizes; up to <paramref name="idleAllowance"/>() bytes of returned ones are
+/// kept for reuse, the rest are unmapped.
 /// </summary>
-internal sealed class ReadBuffers(long idleLimit)
+internal sealed class ReadBuffers(Func<long> idleAllowance)
 {
     private const int SmallestShift = 16;
     private readonly ConcurrentStack<ReadBuffer>[] _idle = [.. Enumerable.Range(0, 32 - SmallestShift).Select(_ => new ConcurrentStack<ReadBuffer>())];
@@ -33,6 +33,7 @@ internal sealed class ReadBuffers(long idleLimit)
     public void Return(ReadBuffer buffer)
     {
         int index = BitOperations.Log2((uint)buffer.Capacity) - SmallestShift;
+        long idleLimit = idleAllowance();
         long idle = Interlocked.Add(ref _idleBytes, buffer.Capacity);
         // Room is made by unmapping idle buffers of other sizes: a sequential reader's requests grow
         // from 1 to 8 MiB, and the small buffers of its start would otherwise crowd out the 8 MiB

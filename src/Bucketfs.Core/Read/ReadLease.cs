@@ -30,6 +30,17 @@ internal readonly struct ReadLease(List<Chunk> covering, long offset, int length
         return true;
     }
 
+    /// <summary>The data when two chunks hold it (a read across a chunk boundary), in order.</summary>
+    public bool TryPair(out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> second)
+    {
+        first = second = default;
+        if (covering.Count != 2) return false;
+        first = covering[0].Data(offset, length);
+        if (offset + first.Length != covering[1].Start) return false;
+        second = covering[1].Data(covering[1].Start, length - first.Length);
+        return first.Length + second.Length == length;
+    }
+
     /// <summary>Copies the data into <paramref name="destination"/> (at least the leased length); returns the bytes copied.</summary>
     public int CopyTo(Span<byte> destination)
     {

@@ -63,6 +63,21 @@ internal sealed unsafe class FuseChannel : IDisposable
         }
     }
 
+    /// <summary>Writes a reply whose payload is in two pieces, in one writev.</summary>
+    public void Send(FuseRequest request, ref OutHeader header, byte* first, int firstLength, byte* second, int secondLength)
+    {
+        header.Length = (uint)(sizeof(OutHeader) + firstLength + secondLength);
+        header.Unique = request.Unique;
+        fixed (OutHeader* h = &header)
+        {
+            LibC.IoVec* iov = stackalloc LibC.IoVec[3];
+            iov[0] = new LibC.IoVec { Base = h, Length = (nuint)sizeof(OutHeader) };
+            iov[1] = new LibC.IoVec { Base = first, Length = (nuint)firstLength };
+            iov[2] = new LibC.IoVec { Base = second, Length = (nuint)secondLength };
+            Check(request, LibC.Writev(_fd, iov, 3));
+        }
+    }
+
     public void SendRaw(FuseRequest request, byte* message, int length) =>
         Check(request, LibC.Write(_fd, message, (nuint)length));
 

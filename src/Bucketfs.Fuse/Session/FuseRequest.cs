@@ -238,6 +238,21 @@ public sealed unsafe class FuseRequest : IDisposable
     }
 
     /// <summary>
+    /// Answers with bytes from two places, in order, without copying them (a READ that spans two
+    /// fetched chunks): copied into the request's own buffer instead, they made every buffer of the
+    /// pool resident (a MiB each) under many readers.
+    /// </summary>
+    public ValueTask ReplyData(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        if (!Claim()) return default;
+        OutHeader header = default;
+        fixed (byte* a = first)
+        fixed (byte* b = second)
+            Channel.Send(this, ref header, a, first.Length, b, second.Length);
+        return default;
+    }
+
+    /// <summary>
     /// Space for up to <paramref name="size"/> bytes of answer inside the request's own buffer; fill it
     /// and call <see cref="ReplyBuffered"/>. Request arguments are decoded before the call, so
     /// overwriting the buffer is safe, but names and write data are gone once it is written.
