@@ -135,7 +135,7 @@ public sealed partial class BucketFileSystem
         }
     }
 
-    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, UploadTuning.Default, _log);
+    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, UploadTuning.Default, _memory, _log);
 
     private ulong AddHandle(OpenFile file)
     {

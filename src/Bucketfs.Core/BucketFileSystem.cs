@@ -61,7 +61,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
-        _uploader = new Uploader(store, UploadTuning.Default, log);
+        _uploader = new Uploader(store, UploadTuning.Default, _memory, log);
         _retries = new UploadRetries(options.Time, log);
         _stagingDirectory = options.StagingDirectory;
     }

@@ -69,8 +69,7 @@ public sealed partial class WriteFailureTests
         {
             using (var first = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache))
             {
-                var neverClosed = new FileStream(first["never-closed"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
-                neverClosed.Write("no close() covered this"u8);
+                using var neverClosed = HoldOpen(first["never-closed"], "'no close() covered this'");
                 int closed = Native.Open(first["closed"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
                 int conflicting = Native.Open(first["changed-elsewhere"], Native.O_WRONLY, 0);
                 Assert.True(closed >= 0 && conflicting >= 0);
@@ -79,8 +78,8 @@ public sealed partial class WriteFailureTests
                 proxy.Cut();
                 Assert.Equal(-1, Native.Close(closed));
                 Assert.Equal(-1, Native.Close(conflicting));
-                System.Diagnostics.Process.GetProcessById(first.Pid).Kill();
-                Record.Exception(neverClosed.Dispose);
+                KillAndWait(first.Pid);
+                neverClosed.Kill();
             }
             await store.PutAsync(bucket, "changed-elsewhere", "theirs"u8.ToArray());
             proxy.Restore();
@@ -118,14 +117,11 @@ public sealed partial class WriteFailureTests
             using (var first = BucketMount.Start(store, bucket, "--cache-dir", cache))
             {
                 // Written in order past the single-PUT limit, so parts go up while it is written.
-                var writer = new FileStream(first["large"], FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-                var block = new byte[1 << 20];
-                for (int i = 0; i < 40; i++) writer.Write(block);
-                writer.Flush();
+                using var writer = HoldOpen(first["large"], "'x' * (40 << 20)");
                 var uploads = await WaitForAsync(async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [], u => u.Count > 0);
                 Assert.NotEmpty(uploads);
-                System.Diagnostics.Process.GetProcessById(first.Pid).Kill();
-                Record.Exception(writer.Dispose);
+                KillAndWait(first.Pid);
+                writer.Kill();
             }
 
             using var second = BucketMount.Start(store, bucket, "--cache-dir", cache);
@@ -174,6 +170,34 @@ public sealed partial class WriteFailureTests
         using var process = System.Diagnostics.Process.Start(name, args);
         if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill();
         return process.ExitCode;
+    }
+
+    /// <summary>
+    /// A file written and held open by a process of its own. Not by this one: every child process
+    /// another test starts from here closes its copies of this process's descriptors at exec, and
+    /// FUSE makes each such close a FLUSH, which rightly counts as a close() covering the data.
+    /// </summary>
+    private static System.Diagnostics.Process HoldOpen(string path, string pythonText)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("python3", ["-c", $"import sys\nf = open('{path}', 'w')\nf.write({pythonText})\nf.flush()\nprint('written', flush=True)\nsys.stdin.read()"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        var writer = System.Diagnostics.Process.Start(start)!;
+        Assert.Equal("written", writer.StandardOutput.ReadLine());
+        return writer;
+    }
+
+    /// <summary>
+    /// Dead before the test closes its files: a close() the daemon still served would be a close()
+    /// that covered the data, and the next mount would rightly upload it.
+    /// </summary>
+    private static void KillAndWait(int pid)
+    {
+        using var daemon = System.Diagnostics.Process.GetProcessById(pid);
+        daemon.Kill();
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)), "the killed daemon did not end");
     }
 
     private static List<string> KeptIn(string cache, string folder) =>

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Bucketfs.Core.Read;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +11,7 @@ namespace Bucketfs.Core.Write;
 /// 5 TiB. A write or truncate behind what was sent abandons the stream; the file then goes up
 /// whole at close().
 /// </summary>
-internal sealed class StreamingUpload(IObjectStore store, StagedFile file, UploadTuning tuning, ILogger log)
+internal sealed class StreamingUpload(IObjectStore store, StagedFile file, UploadTuning tuning, MemoryLimiter memory, ILogger log)
 {
     private const long FirstPartSize = 8L << 20;
     private readonly List<Task<UploadedPart>> _parts = [];
@@ -82,16 +82,9 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
     private async Task<UploadedPart> SendPart(int number, long offset, int length)
     {
         string uploadId = await _uploadId!.ConfigureAwait(false);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            file.ReadLocal(offset, buffer.AsSpan(0, length));
-            return await store.UploadPartAsync(file.Key, uploadId, number, buffer.AsMemory(0, length), CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        using var buffer = UploadBuffer.Rent(memory, length);
+        file.ReadLocal(offset, buffer.Span);
+        return await store.UploadPartAsync(file.Key, uploadId, number, buffer.Memory, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task AbortAsync()

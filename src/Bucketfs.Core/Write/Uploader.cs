@@ -1,4 +1,4 @@
-using System.Buffers;
+using Bucketfs.Core.Read;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +10,7 @@ namespace Bucketfs.Core.Write;
 /// version (UploadPartCopy) instead of sent again. Part sizes grow with the file so 10,000 parts
 /// reach 5 TiB.
 /// </summary>
-internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger log)
+internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLimiter memory, ILogger log)
 {
     private const long MinPartSize = 5L << 20;
     private const int MaxParts = 10_000;
@@ -29,9 +29,9 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger 
         else if (size <= tuning.SinglePutLimit)
         {
             await file.FetchAsync(store, 0, size, cancellation).ConfigureAwait(false);
-            var content = new byte[size];
-            file.ReadLocal(0, content);
-            etag = await store.PutAsync(key, content, attributes, cancellation).ConfigureAwait(false);
+            using var content = UploadBuffer.Rent(memory, (int)size);
+            file.ReadLocal(0, content.Span);
+            etag = await store.PutAsync(key, content.Memory, attributes, cancellation).ConfigureAwait(false);
         }
         else
         {
@@ -75,17 +75,9 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, ILogger 
                     parts[part.Number - 1] = await store.CopyPartAsync(key, uploadId, part.Number, key, part.Start, part.End - part.Start, baseETag, token).ConfigureAwait(false);
                     return;
                 }
-                int length = (int)(part.End - part.Start);
-                byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-                try
-                {
-                    file.ReadLocal(part.Start, buffer.AsSpan(0, length));
-                    parts[part.Number - 1] = await store.UploadPartAsync(key, uploadId, part.Number, buffer.AsMemory(0, length), token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
+                using var buffer = UploadBuffer.Rent(memory, (int)(part.End - part.Start));
+                file.ReadLocal(part.Start, buffer.Span);
+                parts[part.Number - 1] = await store.UploadPartAsync(key, uploadId, part.Number, buffer.Memory, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             string etag = await store.CompleteUploadAsync(key, uploadId, parts, cancellation).ConfigureAwait(false);
             file.UploadEnded(uploadId);
