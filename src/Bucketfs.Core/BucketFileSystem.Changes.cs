@@ -241,27 +241,30 @@ public sealed partial class BucketFileSystem
         var mtime = change.Has(SetAttrValid.MtimeNow) ? UnixTime.Now : change.Has(SetAttrValid.Mtime) ? change.Mtime : attr.MtimeValue;
         bool explicitMtime = change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow);
 
-        if (_staged.TryGetValue(inode.Id, out var staged))
-        {
-            await staged.Gate.WaitAsync(cancellation);
-            bool kept = !staged.Discarded;
-            try
-            {
-                if (kept) staged.SetMetadata(S3fsMetadata.For(mode, uid, gid, mtime, staged.Manifest.Metadata), explicitMtime);
-            }
-            finally
-            {
-                staged.Gate.Release();
-            }
-            // Discarded by the last close meanwhile: its upload is done, so change the object itself.
-            if (kept)
-            {
-                if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
-                return;
-            }
-        }
+        if (await ChangeStaged(inode, current => S3fsMetadata.For(mode, uid, gid, mtime, current), explicitMtime, cancellation)) return;
         var existing = await MetadataOf(inode, cancellation);
         await StoreMetadata(inode, S3fsMetadata.For(mode, uid, gid, mtime, existing), cancellation);
+    }
+
+    /// <summary>
+    /// Changes the metadata of the inode's staged copy, under its gate, when it has one; false when
+    /// it has none, or the last close discarded it meanwhile (its upload is done: change the object).
+    /// </summary>
+    private async Task<bool> ChangeStaged(Inode inode, Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>> change, bool explicitMtime, CancellationToken cancellation)
+    {
+        if (!_staged.TryGetValue(inode.Id, out var staged)) return false;
+        await staged.Gate.WaitAsync(cancellation);
+        bool kept = !staged.Discarded;
+        try
+        {
+            if (kept) staged.SetMetadata(change(staged.Manifest.Metadata), explicitMtime);
+        }
+        finally
+        {
+            staged.Gate.Release();
+        }
+        if (kept && staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
+        return kept;
     }
 
     /// <summary>Replaces a node's x-amz-meta-* in the store: a copy onto itself, or for a directory its marker (created if implicit, as s3fs does).</summary>

@@ -72,19 +72,15 @@ public sealed partial class BucketFileSystem
     {
         if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
         var cancellation = request.CancellationToken;
-        var metadata = await MetadataOf(inode, cancellation);
-        var xattrs = S3fsXattrs.Parse(metadata);
-        change(xattrs);
-        var updated = S3fsXattrs.With(metadata, xattrs);
-        if (_staged.TryGetValue(inode.Id, out var staged))
+        Dictionary<string, string> Changed(IReadOnlyDictionary<string, string>? metadata)
         {
-            staged.SetMetadata(updated, explicitMtime: false);
-            if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
+            var xattrs = S3fsXattrs.Parse(metadata);
+            change(xattrs);
+            return S3fsXattrs.With(metadata, xattrs);
         }
-        else
-        {
-            await StoreMetadata(inode, updated, cancellation);
-        }
+        // The staged copy is changed under its gate: the last close may be uploading and discarding it.
+        if (!await ChangeStaged(inode, Changed, explicitMtime: false, cancellation))
+            await StoreMetadata(inode, Changed(await MetadataOf(inode, cancellation)), cancellation);
         await request.ReplyOk();
     }
 
