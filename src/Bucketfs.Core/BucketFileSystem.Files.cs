@@ -380,11 +380,17 @@ public sealed partial class BucketFileSystem
         return true;
     }
 
-    /// <summary>One background attempt at a closed file's upload; true when nothing is left to do (stored, or taken over by a new open).</summary>
+    /// <summary>
+    /// One background attempt at a closed file's upload; true when nothing is left to do (stored,
+    /// or taken over by a new open, whose close uploads). Once the mount has ended no handle is
+    /// open, whatever the kernel last said (a RELEASE it never sent).
+    /// </summary>
     private async Task<bool> RetryUploadAsync(Inode inode, StagedFile staged)
     {
-        if (staged.Discarded || staged.OpenHandles > 0) return true;
+        if (staged.Discarded) return true;
+        if (staged.OpenHandles > 0 && !_ending) return true;
+        if (_ending) return await FinalUploadAsync(inode, staged);
         await Unstage(inode, staged, closing: false);
-        return staged.Discarded;
+        return staged.Discarded || !staged.Dirty;
     }
 }

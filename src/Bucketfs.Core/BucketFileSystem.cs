@@ -33,6 +33,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly SemaphoreSlim _stagingLock = new(1, 1);
     private readonly Uploader _uploader;
     private readonly UploadRetries _retries;
+    private volatile bool _ending;
     private readonly string _stagingDirectory;
     private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
     private long _nextHandle;
@@ -84,6 +85,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     {
         // A close() whose upload failed just before the unmount may have had no RELEASE served
         // (the kernel sends it in the background): every file a close() acknowledged is pending.
+        _ending = true;
         foreach (var (id, staged) in _staged)
             if (staged is { Dirty: true, Deleted: false, WriteFailure: null, Manifest.Acknowledged: true } && _inodes.Find(id) is { } inode)
                 _retries.Add(id, staged, () => FinalUploadAsync(inode, staged));

@@ -19,10 +19,24 @@ internal sealed record MountRecord(int Pid, string Mountpoint, string Source, st
     private static string PathOf(string mountpoint) =>
         Path.Combine(Folder, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(mountpoint))))[..16].ToLowerInvariant() + ".json");
 
-    public void Save()
+    /// <summary>Best effort: without a record, `unmount` still unmounts, it only cannot wait for the uploads.</summary>
+    public bool Save()
     {
-        Directory.CreateDirectory(Folder);
-        File.WriteAllText(PathOf(Mountpoint), JsonSerializer.Serialize(this));
+        try
+        {
+            // Private to the user: other users must not plant or read records (and only its owner may make it so).
+            const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            Directory.CreateDirectory(Folder, Private);
+            if (File.GetUnixFileMode(Folder) != Private) File.SetUnixFileMode(Folder, Private);
+            string path = PathOf(Mountpoint), temporary = path + ".new";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this));
+            File.Move(temporary, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Removes the record, unless another daemon has mounted the same place since.</summary>

@@ -71,7 +71,7 @@ internal static class MountRunner
             var session = FuseSession.Mount(fs, mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
             var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory);
-            record.Save();
+            if (!record.Save()) log.LogWarning("Could not record this mount for bucketfs unmount; it will not wait for pending uploads");
             if (Daemon.IsChild) Daemon.ReportReady();
             try
             {

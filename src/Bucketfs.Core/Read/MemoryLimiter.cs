@@ -1,9 +1,9 @@
 namespace Bucketfs.Core.Read;
 
 /// <summary>
-/// One budget for all prefetched data. Prefetch only takes what is free, so readers slow down
-/// instead of memory growing; the data a reader is waiting for right now may overdraw the budget
-/// by that one request, so a full budget can never stall a read.
+/// One budget for all fetched data and upload parts. Prefetch only takes what is free, so readers
+/// slow down instead of memory growing; the data a reader is waiting for right now, and a part
+/// being uploaded, may overdraw it, so a full budget can never stall a read or a close().
 /// </summary>
 internal sealed class MemoryLimiter
 {

@@ -13,6 +13,8 @@ public sealed record KeptFile(string Id, string Why, string Store, string Key, l
 public static class KeptFiles
 {
     public const string Pending = "pending upload";
+    public const string NeverClosed = "never closed";
+    public const string Changed = "changed in the bucket";
 
     /// <summary>Every kept or pending file under <paramref name="stagingRoot"/> (the staging folder of a --cache-dir).</summary>
     public static List<KeptFile> List(string stagingRoot)
@@ -26,7 +28,7 @@ public static class KeptFiles
             {
                 string directory = Path.Combine(place, folder);
                 if (!Directory.Exists(directory)) continue;
-                string why = folder == StagingRecovery.UnfinishedFolder ? "never closed" : "changed in the bucket";
+                string why = folder == StagingRecovery.UnfinishedFolder ? NeverClosed : Changed;
                 foreach (string manifest in Directory.EnumerateFiles(directory, "*.json"))
                     if (Read(manifest) is { } m) found.Add(Describe(manifest, m, why));
             }
@@ -56,10 +58,10 @@ public static class KeptFiles
         string manifestPath = file.DataPath + ".json";
         var manifest = Read(manifestPath) ?? throw new InvalidDataException($"{manifestPath} is unreadable");
         bool whole = manifest.Present is [[0, var end]] && end == manifest.Size || manifest.Size == 0;
-        if (manifest.BaseETag != null && !whole && file.Why != "never closed")
+        if (manifest.BaseETag != null && !whole && file.Why != NeverClosed)
             throw new InvalidOperationException($"{file.Key}: only the changed parts are local, the rest was in a version the bucket no longer has; save it instead");
         manifest.Acknowledged = true;
-        if (file.Why == "changed in the bucket")
+        if (file.Why == Changed)
         {
             // Whole and local: nothing of the old version is needed, and the newer object is replaced.
             manifest.Overwrite = true;

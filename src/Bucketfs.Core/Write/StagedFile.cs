@@ -222,36 +222,59 @@ internal sealed class StagedFile : IDisposable
         SaveManifest();
     }
 
-    /// <summary>A multipart upload of this file has started: recorded, so recovery can abort it should it never complete.</summary>
-    public void UploadStarted(string key, string uploadId)
-    {
-        lock (_manifestLock) Manifest.Uploads.Add(new StartedUpload(key, uploadId));
-        SaveManifest();
-    }
+    /// <summary>
+    /// A multipart upload of this file has started: recorded, so recovery can abort it should it
+    /// never complete. False when the record could not be written (the upload goes on).
+    /// </summary>
+    public bool UploadStarted(string key, string uploadId) =>
+        RecordUploads(uploads => uploads.Add(new StartedUpload(key, uploadId)));
 
     /// <summary>The multipart upload completed or was aborted.</summary>
-    public void UploadEnded(string uploadId)
+    public bool UploadEnded(string uploadId) => RecordUploads(uploads => uploads.RemoveAll(u => u.UploadId == uploadId));
+
+    /// <summary>
+    /// Upload bookkeeping runs beside writes that hold the gate, so it writes the last snapshot of
+    /// the ranges (taken under the gate) rather than reading them while they change.
+    /// </summary>
+    private bool RecordUploads(Action<List<StartedUpload>> change)
     {
-        lock (_manifestLock) Manifest.Uploads.RemoveAll(u => u.UploadId == uploadId);
-        SaveManifest();
+        try
+        {
+            lock (_manifestLock)
+            {
+                change(Manifest.Uploads);
+                WriteManifest();
+            }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>Writes the manifest whole or not at all (a new file renamed over the old), so a crash never leaves half of one.</summary>
+    /// <summary>Takes a snapshot of the file's state (the caller holds the gate) and writes it.</summary>
     public void SaveManifest()
     {
         lock (_manifestLock)
         {
-            // A late upload bookkeeping call must not bring back the manifest of a removed copy.
-            if (Discarded) return;
             Manifest.Size = Size;
             Manifest.Dirty = Dirty;
             Manifest.Written = [.. _written.Ranges.Select(r => new[] { r.Start, r.End })];
             Manifest.Present = [.. _present.Ranges.Select(r => new[] { r.Start, r.End })];
-            string temporary = ManifestPath + ".new";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(Manifest, StagedManifest.Json));
-            File.Move(temporary, ManifestPath, overwrite: true);
-            _manifestSavedAt = Environment.TickCount64;
+            WriteManifest();
         }
+    }
+
+    /// <summary>Writes the manifest whole or not at all (a new file renamed over the old), so a crash never leaves half of one.</summary>
+    private void WriteManifest()
+    {
+        // A late upload bookkeeping call must not bring back the manifest of a removed copy.
+        if (Discarded) return;
+        string temporary = ManifestPath + ".new";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(Manifest, StagedManifest.Json));
+        File.Move(temporary, ManifestPath, overwrite: true);
+        _manifestSavedAt = Environment.TickCount64;
     }
 
     /// <summary>The local copy is gone; whoever still holds this object must stage again.</summary>

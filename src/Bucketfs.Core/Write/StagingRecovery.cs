@@ -46,7 +46,18 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
                 result.Unfinished++;
                 continue;
             }
-            var current = await store.HeadAsync(staged.Key, cancellation).ConfigureAwait(false);
+            ObjectInfo? current;
+            try
+            {
+                current = await store.HeadAsync(staged.Key, cancellation).ConfigureAwait(false);
+            }
+            catch (ObjectStoreException e)
+            {
+                staged.Dispose();
+                log.LogError("Could not check {Key} left staged by a previous mount: {Message}; it stays in {Path}", staged.Key, e.Message, staged.DataPath);
+                result.Failed++;
+                continue;
+            }
             if (current?.ETag != staged.Manifest.BaseETag && !staged.Manifest.Overwrite)
             {
                 KeepAside(stagingDirectory, staged, ConflictsFolder);

@@ -46,7 +46,7 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
     private async Task<string> StartAsync()
     {
         string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata), CancellationToken.None).ConfigureAwait(false);
-        file.UploadStarted(file.Key, uploadId);
+        if (!file.UploadStarted(file.Key, uploadId)) log.LogWarning("Could not record the multipart upload of {Key} for recovery", file.Key);
         return uploadId;
     }
 

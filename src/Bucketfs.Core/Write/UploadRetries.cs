@@ -42,11 +42,11 @@ internal sealed class UploadRetries(TimeProvider time, ILogger log)
             while (true)
             {
                 await Task.Delay(delay, time, _stop.Token).ConfigureAwait(false);
-                if (await pending.Attempt().ConfigureAwait(false)) break;
+                if (await TryAsync(pending).ConfigureAwait(false)) break;
                 delay = delay * 2 < LongestDelay ? delay * 2 : LongestDelay;
             }
             _pending.TryRemove(id, out _);
-            log.LogInformation("{Key} is in the bucket now", pending.File.Key);
+            if (!pending.File.Dirty) log.LogInformation("{Key} is in the bucket now", pending.File.Key);
         }
         catch (OperationCanceledException)
         {
@@ -61,17 +61,31 @@ internal sealed class UploadRetries(TimeProvider time, ILogger log)
     public async Task<IReadOnlyList<StagedFile>> FinishAsync(TimeSpan bound)
     {
         _stop.Cancel();
-        await Task.WhenAll(_pending.Values.Select(p => p.Loop)).ConfigureAwait(false);
+        foreach (var pending in _pending.Values) await pending.Loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         long started = time.GetTimestamp();
         var delay = FirstDelay;
         while (!_pending.IsEmpty)
         {
             foreach (var (id, pending) in _pending)
-                if (await pending.Attempt().ConfigureAwait(false)) _pending.TryRemove(id, out _);
+                if (await TryAsync(pending).ConfigureAwait(false)) _pending.TryRemove(id, out _);
             if (_pending.IsEmpty || time.GetElapsedTime(started) + delay > bound) break;
             await Task.Delay(delay, time).ConfigureAwait(false);
             delay = delay * 2 < LongestDelay ? delay * 2 : LongestDelay;
         }
         return [.. _pending.Values.Select(p => p.File)];
+    }
+
+    /// <summary>One attempt; a failure other than the store's (a local disk error) is logged and counts as not done.</summary>
+    private async Task<bool> TryAsync(Pending pending)
+    {
+        try
+        {
+            return await pending.Attempt().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Uploading {Key} again failed", pending.File.Key);
+            return false;
+        }
     }
 }

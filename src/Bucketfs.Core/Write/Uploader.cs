@@ -61,7 +61,7 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLi
             await file.FetchAsync(store, part.Start, part.End, cancellation).ConfigureAwait(false);
 
         string uploadId = await store.StartUploadAsync(key, attributes, cancellation).ConfigureAwait(false);
-        file.UploadStarted(key, uploadId);
+        if (!file.UploadStarted(key, uploadId)) log.LogWarning("Could not record the multipart upload of {Key} for recovery", key);
         try
         {
             var parts = new UploadedPart[count];

@@ -28,15 +28,18 @@ internal sealed class RetryingCalls(S3StoreOptions options)
             var remaining = bound - time.GetElapsedTime(started);
             using var source = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             var tryFor = options.AttemptTimeout + allowance;
-            source.CancelAfter(tryFor < remaining ? tryFor : remaining);
+            // A back-off that overslept leaves nothing: the attempt is cancelled at once, and fails as a timeout.
+            source.CancelAfter(remaining <= TimeSpan.Zero ? TimeSpan.Zero : tryFor < remaining ? tryFor : remaining);
             var current = new Attempt(source, options.StallTimeout);
             ObjectStoreException failure;
             try
             {
                 return await call(current).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            catch (Exception) when (cancellation.IsCancellationRequested)
             {
+                // The caller gave up (interrupt, its deadline): whatever the abort looked like, that is what it was.
+                cancellation.ThrowIfCancellationRequested();
                 throw;
             }
             catch (Exception e) when (source.IsCancellationRequested)
