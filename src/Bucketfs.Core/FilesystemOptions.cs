@@ -30,10 +30,12 @@ public sealed record FilesystemOptions
     public int RenameDirectoryLimit { get; init; } = 10_000;
 
     /// <summary>
-    /// Bytes of fetched data held at once over all open files (idle buffers included). With the
-    /// daemon's own ~100 MiB, 128 MiB keeps 33 readers at once under 256 MiB of RSS (MemoryBoundTests).
+    /// Bytes of fetched data and upload parts held at once over all open files (idle buffers
+    /// included). With the daemon's own ~100 MiB and what readers overdraw under load, 128 MiB took
+    /// 33 readers at once to 248-263 MiB of RSS; 96 keeps them under 256 (MemoryBoundTests), and
+    /// still holds a sequential reader's whole 32 MiB window three times over.
     /// </summary>
-    public long MemoryLimit { get; init; } = 128L << 20;
+    public long MemoryLimit { get; init; } = 96L << 20;
 
     /// <summary>Largest prefetch window of one sequential reader.</summary>
     public int MaxPrefetchWindow { get; init; } = 32 << 20;

@@ -22,7 +22,7 @@ internal sealed class MountCommand
     private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
     private readonly Option<string?> DirMode = new("--dir-mode") { Description = "Octal permissions of directories (default 755)" };
     private readonly Option<string?> MetadataTtl = new("--metadata-ttl") { Description = "Seconds names and attributes are trusted, or 'indefinite' for data that never changes (default 1, or 60 with --cache)" };
-    private readonly Option<string?> MemoryLimit = new("--memory-limit") { Description = "MiB of prefetched data held at once over all files (default 128)" };
+    private readonly Option<string?> MemoryLimit = new("--memory-limit") { Description = "MiB of prefetched data held at once over all files (default 96)" };
     private readonly Option<bool> ReadOnly = new("--read-only") { Description = "Refuse every change" };
     private readonly Option<bool> AllowOther = new("--allow-other") { Description = "Let other users in (non-root needs user_allow_other in /etc/fuse.conf)" };
     private readonly Option<bool> Foreground = new("--foreground", "-f") { Description = "Stay in the foreground, logging to stderr" };
