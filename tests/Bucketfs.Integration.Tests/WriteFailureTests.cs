@@ -62,47 +62,41 @@ public sealed partial class WriteFailureTests
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
         await store.PutAsync(bucket, "changed-elsewhere", "old"u8.ToArray());
-        string cache = Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
+        using var folder = new TempFolder();
+        string cache = folder.Path;
         // Both mounts go through the proxy: the staging folder is per endpoint and bucket.
         using var proxy = new FaultProxy(store.Endpoint);
-        try
+        using (var first = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache))
         {
-            using (var first = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache))
-            {
-                using var neverClosed = HoldOpen(first["never-closed"], "'no close() covered this'");
-                int closed = Native.Open(first["closed"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
-                int conflicting = Native.Open(first["changed-elsewhere"], Native.O_WRONLY, 0);
-                Assert.True(closed >= 0 && conflicting >= 0);
-                Native.Write(closed, "close() was called on this"u8.ToArray(), 26);
-                Native.Write(conflicting, "mine"u8.ToArray(), 4);
-                proxy.Cut();
-                Assert.Equal(-1, Native.Close(closed));
-                Assert.Equal(-1, Native.Close(conflicting));
-                KillAndWait(first.Pid);
-                neverClosed.Kill();
-            }
-            await store.PutAsync(bucket, "changed-elsewhere", "theirs"u8.ToArray());
-            proxy.Restore();
-
-            using var second = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache);
-
-            Assert.Equal("close() was called on this"u8.ToArray(), await store.GetAsync(bucket, "closed"));
-            Assert.Null(await store.GetAsync(bucket, "never-closed"));
-            Assert.Equal("theirs"u8.ToArray(), await store.GetAsync(bucket, "changed-elsewhere"));
-            Assert.Contains(KeptIn(cache, "unfinished"), text => text == "no close() covered this");
-            Assert.Contains(KeptIn(cache, "conflicts"), text => text.StartsWith("mine"));
-
-            var listed = Cli.Run(null, ["recover", "list", "--cache-dir", cache]).Stdout.Split('\n');
-            Assert.Contains(listed, l => l.Contains("never closed") && l.Contains("never-closed"));
-            Assert.Contains(listed, l => l.Contains("changed in the bucket") && l.Contains("changed-elsewhere"));
-            string id = listed.First(l => l.Contains("never-closed")).Split(' ')[0];
-            Assert.Equal(0, Cli.Run(null, ["recover", "discard", id, "--cache-dir", cache]).ExitCode);
-            Assert.DoesNotContain("never-closed", Cli.Run(null, ["recover", "list", "--cache-dir", cache]).Stdout);
+            using var neverClosed = HoldOpen(first["never-closed"], "'no close() covered this'");
+            int closed = Native.Open(first["closed"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+            int conflicting = Native.Open(first["changed-elsewhere"], Native.O_WRONLY, 0);
+            Assert.True(closed >= 0 && conflicting >= 0);
+            Native.Write(closed, "close() was called on this"u8.ToArray(), 26);
+            Native.Write(conflicting, "mine"u8.ToArray(), 4);
+            proxy.Cut();
+            Assert.Equal(-1, Native.Close(closed));
+            Assert.Equal(-1, Native.Close(conflicting));
+            KillAndWait(first.Pid);
+            neverClosed.Kill();
         }
-        finally
-        {
-            Directory.Delete(cache, recursive: true);
-        }
+        await store.PutAsync(bucket, "changed-elsewhere", "theirs"u8.ToArray());
+        proxy.Restore();
+
+        using var second = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache);
+
+        Assert.Equal("close() was called on this"u8.ToArray(), await store.GetAsync(bucket, "closed"));
+        Assert.Null(await store.GetAsync(bucket, "never-closed"));
+        Assert.Equal("theirs"u8.ToArray(), await store.GetAsync(bucket, "changed-elsewhere"));
+        Assert.Contains(KeptIn(cache, "unfinished"), text => text == "no close() covered this");
+        Assert.Contains(KeptIn(cache, "conflicts"), text => text.StartsWith("mine"));
+
+        var listed = Cli.Run(null, ["recover", "list", "--cache-dir", cache]).Stdout.Split('\n');
+        Assert.Contains(listed, l => l.Contains("never closed") && l.Contains("never-closed"));
+        Assert.Contains(listed, l => l.Contains("changed in the bucket") && l.Contains("changed-elsewhere"));
+        string id = listed.First(l => l.Contains("never-closed")).Split(' ')[0];
+        Assert.Equal(0, Cli.Run(null, ["recover", "discard", id, "--cache-dir", cache]).ExitCode);
+        Assert.DoesNotContain("never-closed", Cli.Run(null, ["recover", "list", "--cache-dir", cache]).Stdout);
     }
 
     [Theory]
@@ -111,28 +105,22 @@ public sealed partial class WriteFailureTests
     {
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
-        string cache = Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
-        try
+        using var folder = new TempFolder();
+        string cache = folder.Path;
+        using (var first = BucketMount.Start(store, bucket, "--cache-dir", cache))
         {
-            using (var first = BucketMount.Start(store, bucket, "--cache-dir", cache))
-            {
-                // Written in order past the single-PUT limit, so parts go up while it is written.
-                using var writer = HoldOpen(first["large"], "'x' * (40 << 20)");
-                var uploads = await WaitForAsync(async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [], u => u.Count > 0);
-                Assert.NotEmpty(uploads);
-                KillAndWait(first.Pid);
-                writer.Kill();
-            }
-
-            using var second = BucketMount.Start(store, bucket, "--cache-dir", cache);
-
-            Assert.Empty((await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? []);
-            Assert.Null(await store.GetAsync(bucket, "large"));
+            // Written in order past the single-PUT limit, so parts go up while it is written.
+            using var writer = HoldOpen(first["large"], "'x' * (40 << 20)");
+            var uploads = await WaitForAsync(async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [], u => u.Count > 0);
+            Assert.NotEmpty(uploads);
+            KillAndWait(first.Pid);
+            writer.Kill();
         }
-        finally
-        {
-            Directory.Delete(cache, recursive: true);
-        }
+
+        using var second = BucketMount.Start(store, bucket, "--cache-dir", cache);
+
+        Assert.Empty((await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? []);
+        Assert.Null(await store.GetAsync(bucket, "large"));
     }
 
     [Theory]
