@@ -1,11 +1,10 @@
-using System.Globalization;
 using System.Text;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Write;
+using Bucketfs.Core.Handles;
 using Bucketfs.Fuse;
 using Bucketfs.Fuse.Protocol;
-using Bucketfs.Fuse.Session;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
 
@@ -17,103 +16,86 @@ public sealed partial class BucketFileSystem
     private const uint RenameNoReplace = 1;
     private const uint PermissionBits = 0xFFF;
 
-    public async ValueTask Create(FuseRequest request, ulong parent, FuseName name, uint mode, uint umask, int flags)
+    /// <summary>Creates an empty file and opens it; it reaches the bucket when written and closed.</summary>
+    internal async Task<(NodeEntry Entry, ulong Handle)> CreateAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
     {
-        var (directory, childName, path) = NewName(parent, name);
-        var metadata = S3fsMetadata.For(S3fsMetadata.RegularType | (mode & PermissionBits), request.Uid, request.Gid, UnixTime.Now);
-        var staged = StagedFile.Create(_stagingDirectory, _store.Description, path, null, 0, metadata);
-        staged.Truncate(0);
-        staged.Stream = NewStream(staged);
-        staged.OpenHandles = 1;
+        var (directory, path) = ExistingName(parent, name);
+        var metadata = S3fsMetadata.For(S3fsMetadata.RegularType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
         var attributes = new EntryAttributes(EntryKind.File, 0, "", DateTimeOffset.UtcNow) { Metadata = metadata };
-        var entry = Remember(directory, childName, attributes);
-        _staged[entry.NodeId] = staged;
+        var entry = Remember(directory, name, attributes);
+        var node = _inodes.Find(entry.NodeId)!;
+        var staged = _staging.Create(node, metadata);
         _listings?.Forget(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
-        var node = _inodes.Find(entry.NodeId)!;
-        await ServeAsync(node, request.CancellationToken);
-        ulong handle = AddHandle(new OpenFile(node, null, staged));
-        await request.ReplyCreate(entry, handle);
+        await ServeAsync(node, cancellation);
+        return (entry, AddHandle(new StagedHandle(node, staged)));
     }
 
-    public async ValueTask MkNod(FuseRequest request, ulong parent, FuseName name, uint mode, uint rdev, uint umask)
+    internal async Task<NodeEntry> MakeNodeAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
     {
         // Only regular files have an object form; devices, FIFOs and sockets do not.
-        if ((mode & S3fsMetadata.TypeMask) != S3fsMetadata.RegularType) throw new FuseException(Errno.EPERM);
-        var (directory, childName, path) = NewName(parent, name);
-        var metadata = S3fsMetadata.For(mode, request.Uid, request.Gid, UnixTime.Now);
-        string etag = await Store(() => _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata), request.CancellationToken));
-        await request.ReplyEntry(Added(directory, childName, path, new EntryAttributes(EntryKind.File, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata }));
+        if ((mode & S3fsMetadata.TypeMask) != S3fsMetadata.RegularType) throw new FileSystemException(FileSystemError.NotPermitted);
+        var (directory, path) = ExistingName(parent, name);
+        var metadata = S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
+        string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata), cancellation);
+        return Added(directory, name, path, new EntryAttributes(EntryKind.File, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata });
     }
 
-    public async ValueTask MkDir(FuseRequest request, ulong parent, FuseName name, uint mode, uint umask)
+    internal async Task<NodeEntry> MakeDirectoryAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
     {
-        var (directory, childName, path) = NewName(parent, name);
-        var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), request.Uid, request.Gid, UnixTime.Now);
-        await Store(() => _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), request.CancellationToken));
+        var (directory, path) = ExistingName(parent, name);
+        var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
+        await _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
         // A directory made here is empty: lookups in it need not ask the store (unpacking an archive).
         _cache.MarkComplete(path + "/", 0);
-        await request.ReplyEntry(Added(directory, childName, path, EntryAttributes.Directory with { Metadata = metadata }));
+        return Added(directory, name, path, EntryAttributes.Directory with { Metadata = metadata });
     }
 
-    public async ValueTask Symlink(FuseRequest request, ulong parent, FuseName name, FuseName target)
+    internal async Task<NodeEntry> SymlinkAsync(ulong parent, string name, byte[] target, Caller caller, CancellationToken cancellation)
     {
-        byte[] body = target.Span.ToArray();
-        var (directory, childName, path) = NewName(parent, name);
-        var metadata = S3fsMetadata.For(S3fsMetadata.SymlinkType | 0x1FF, request.Uid, request.Gid, UnixTime.Now);
-        string etag = await Store(() => _store.PutAsync(path, body, new ObjectAttributes(metadata), request.CancellationToken));
-        await request.ReplyEntry(Added(directory, childName, path, new EntryAttributes(EntryKind.Symlink, body.Length, etag, DateTimeOffset.UtcNow) { Metadata = metadata }));
+        var (directory, path) = ExistingName(parent, name);
+        var metadata = S3fsMetadata.For(S3fsMetadata.SymlinkType | 0x1FF, caller.Uid, caller.Gid, UnixTime.Now);
+        string etag = await _store.PutAsync(path, target, new ObjectAttributes(metadata), cancellation);
+        return Added(directory, name, path, new EntryAttributes(EntryKind.Symlink, target.Length, etag, DateTimeOffset.UtcNow) { Metadata = metadata });
     }
 
-    public ValueTask Link(FuseRequest request, ulong node, ulong newParent, FuseName newName) => request.ReplyError(Errno.EPERM);
-
-    public async ValueTask Unlink(FuseRequest request, ulong parent, FuseName name)
+    internal async Task UnlinkAsync(ulong parent, string name, CancellationToken cancellation)
     {
-        var (directory, childName, path) = ExistingName(parent, name);
-        var child = _inodes.Child(directory.Id, childName);
-        if (child is { Kind: EntryKind.Directory }) throw new FuseException(Errno.EISDIR);
-        bool onlyLocal = false;
-        if (child != null && _staged.TryGetValue(child.Id, out var staged))
-        {
-            // A file created here and never uploaded has no object to delete.
-            onlyLocal = staged.Manifest.BaseETag is null;
-            staged.Deleted = true;
-            await Unstage(child, staged, closing: false);
-        }
-        if (!onlyLocal) await DeleteIgnoringMissing(path, request.CancellationToken);
-        Removed(directory, childName, path);
-        await request.ReplyOk();
+        var (directory, path) = ExistingName(parent, name);
+        var child = _inodes.Child(directory.Id, name);
+        if (child is { Kind: EntryKind.Directory }) throw new FileSystemException(FileSystemError.IsDirectory);
+        // A file created here and never uploaded has no object to delete.
+        bool stored = child is null || await _staging.UnlinkAsync(child);
+        if (stored) await DeleteIgnoringMissing(path, cancellation);
+        Removed(directory, name, path);
     }
 
-    public async ValueTask RmDir(FuseRequest request, ulong parent, FuseName name)
+    internal async Task RemoveDirectoryAsync(ulong parent, string name, CancellationToken cancellation)
     {
-        var (directory, childName, path) = ExistingName(parent, name);
-        var cancellation = request.CancellationToken;
-        var below = await Store(() => _store.ListAsync(path + "/", null, null, 2, cancellation));
-        if (below.Objects.Any(o => o.Key != path + "/") || below.CommonPrefixes.Count > 0) throw new FuseException(Errno.ENOTEMPTY);
-        if (below.Objects.Count == 0 && await Store(() => _resolver.ResolveAsync(path, cancellation)) is not { Kind: EntryKind.Directory })
-            throw new FuseException(Errno.ENOTDIR);
+        var (directory, path) = ExistingName(parent, name);
+        var below = await _store.ListAsync(path + "/", null, null, 2, cancellation);
+        if (below.Objects.Any(o => o.Key != path + "/") || below.CommonPrefixes.Count > 0) throw new FileSystemException(FileSystemError.NotEmpty);
+        if (below.Objects.Count == 0 && await _resolver.ResolveAsync(path, cancellation) is not { Kind: EntryKind.Directory })
+            throw new FileSystemException(FileSystemError.NotDirectory);
         await DeleteIgnoringMissing(path + "/", cancellation);
         await DeleteIgnoringMissing(path + KeyNames.LegacyFolderSuffix, cancellation);
-        Removed(directory, childName, path);
-        await request.ReplyOk();
+        Removed(directory, name, path);
     }
 
-    public async ValueTask Rename(FuseRequest request, ulong parent, FuseName name, ulong newParent, FuseName newName, uint flags)
+    /// <summary>rename(2) and RENAME_NOREPLACE; a file's data is copied server-side, a directory key by key.</summary>
+    internal async Task RenameAsync(ulong parent, string name, ulong newParent, string newName, uint flags, CancellationToken cancellation)
     {
-        if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
-        if ((flags & ~RenameNoReplace) != 0) throw new FuseException(Errno.EINVAL);
-        // Copies take as long as the data needs (each store call is bounded): see Flush.
-        var cancellation = request.InterruptToken;
-        var (from, fromName, fromPath) = ExistingName(parent, name);
-        var (to, toName, toPath) = ExistingName(newParent, newName);
-        var source = await Store(() => _resolver.ResolveAsync(fromPath, cancellation)) ?? throw new FuseException(Errno.ENOENT);
-        var target = await Store(() => _resolver.ResolveAsync(toPath, cancellation));
+        if (_options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
+        if ((flags & ~RenameNoReplace) != 0) throw new FileSystemException(FileSystemError.InvalidArgument);
+        var (from, fromPath) = ExistingName(parent, name);
+        var (to, toPath) = ExistingName(newParent, newName);
+        var source = await _resolver.ResolveAsync(fromPath, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+        var target = await _resolver.ResolveAsync(toPath, cancellation);
         if (target != null)
         {
-            if ((flags & RenameNoReplace) != 0) throw new FuseException(Errno.EEXIST);
-            if (source.Kind == EntryKind.Directory && target.Kind != EntryKind.Directory) throw new FuseException(Errno.ENOTDIR);
-            if (source.Kind != EntryKind.Directory && target.Kind == EntryKind.Directory) throw new FuseException(Errno.EISDIR);
+            if ((flags & RenameNoReplace) != 0) throw new FileSystemException(FileSystemError.Exists);
+            if (source.Kind == EntryKind.Directory && target.Kind != EntryKind.Directory) throw new FileSystemException(FileSystemError.NotDirectory);
+            if (source.Kind != EntryKind.Directory && target.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
         }
         if (source.Kind == EntryKind.Directory)
         {
@@ -124,29 +106,17 @@ public sealed partial class BucketFileSystem
         {
             _listings?.Forget(from.DirectoryPrefix);
             _listings?.Forget(to.DirectoryPrefix);
-            await RenameFile(from, fromName, fromPath, toPath, cancellation);
+            await RenameFile(from, name, fromPath, toPath, cancellation);
         }
-        _inodes.Move(from.Id, fromName, to, toName);
+        _inodes.Move(from.Id, name, to, newName);
         _cache.AddMissing(fromPath);
         _cache.Remove(toPath);
         _cache.MarkIncomplete(to.DirectoryPrefix);
-        await request.ReplyOk();
     }
 
     private async Task RenameFile(Inode from, string fromName, string fromPath, string toPath, CancellationToken cancellation)
     {
-        var child = _inodes.Child(from.Id, fromName);
-        if (child != null && _staged.TryGetValue(child.Id, out var staged))
-        {
-            // A file not uploaded yet simply gets its new key; otherwise what is written goes up first.
-            if (staged.Manifest.BaseETag is null && staged.Dirty)
-            {
-                staged.Renamed(toPath);
-                return;
-            }
-            await Upload(child, staged, cancellation);
-            staged.Renamed(toPath);
-        }
+        if (_inodes.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return;
         await CopyObject(fromPath, toPath, cancellation);
         await DeleteIgnoringMissing(fromPath, cancellation);
     }
@@ -156,24 +126,21 @@ public sealed partial class BucketFileSystem
     {
         if (targetExists)
         {
-            var inTarget = await Store(() => _store.ListAsync(toPath + "/", null, null, 2, cancellation));
-            if (inTarget.Objects.Any(o => o.Key != toPath + "/")) throw new FuseException(Errno.ENOTEMPTY);
+            var inTarget = await _store.ListAsync(toPath + "/", null, null, 2, cancellation);
+            if (inTarget.Objects.Any(o => o.Key != toPath + "/")) throw new FileSystemException(FileSystemError.NotEmpty);
         }
         var keys = new List<string>();
         string? continuation = null;
         do
         {
-            var page = await Store(() => _store.ListAsync(fromPath + "/", null, continuation, 1000, cancellation));
+            var page = await _store.ListAsync(fromPath + "/", null, continuation, 1000, cancellation);
             keys.AddRange(page.Objects.Select(o => o.Key));
             if (keys.Count > _options.RenameDirectoryLimit)
-            {
-                _log.LogWarning("Refusing to rename {Path}: more than {Limit} keys (raise --rename-dir-limit)", fromPath, _options.RenameDirectoryLimit);
-                throw new FuseException(Errno.EXDEV);
-            }
+                throw new FileSystemException(FileSystemError.CrossDevice, $"Refusing to rename {fromPath}: more than {_options.RenameDirectoryLimit} keys (raise --rename-dir-limit)");
             continuation = page.Continuation;
         }
         while (continuation != null);
-        if (await Store(() => _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation)) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
+        if (await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
 
         _log.LogInformation("Renaming {From} to {To}: {Count} keys", fromPath, toPath, keys.Count);
         int done = 0;
@@ -189,82 +156,48 @@ public sealed partial class BucketFileSystem
     private async Task CopyObject(string from, string to, CancellationToken cancellation)
     {
         const long singleCopyLimit = 5L << 30;
-        var info = await Store(() => _store.HeadAsync(from, cancellation)) ?? throw new FuseException(Errno.ENOENT);
+        var info = await _store.HeadAsync(from, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
         if (info.Size <= singleCopyLimit)
         {
-            await Store(() => _store.CopyAsync(from, to, null, info.ETag, cancellation));
+            await _store.CopyAsync(from, to, null, info.ETag, cancellation);
             return;
         }
         long partSize = Uploader.PartSize(info.Size);
-        string uploadId = await Store(() => _store.StartUploadAsync(to, new ObjectAttributes(info.Metadata), cancellation));
+        string uploadId = await _store.StartUploadAsync(to, new ObjectAttributes(info.Metadata), cancellation);
         var parts = new List<UploadedPart>();
         for (long offset = 0; offset < info.Size; offset += partSize)
-        {
-            long start = offset;
-            parts.Add(await Store(() => _store.CopyPartAsync(to, uploadId, parts.Count + 1, from, start, Math.Min(partSize, info.Size - start), info.ETag, cancellation)));
-        }
-        await Store(() => _store.CompleteUploadAsync(to, uploadId, parts, cancellation));
+            parts.Add(await _store.CopyPartAsync(to, uploadId, parts.Count + 1, from, offset, Math.Min(partSize, info.Size - offset), info.ETag, cancellation));
+        await _store.CompleteUploadAsync(to, uploadId, parts, cancellation);
     }
 
-    public async ValueTask SetAttr(FuseRequest request, ulong node, SetAttrRequest change)
+    /// <summary>truncate, chmod, chown and utimens; returns the attributes after the change.</summary>
+    internal async Task<NodeAttr> SetAttributesAsync(ulong node, SetAttrRequest change, CancellationToken cancellation)
     {
-        if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
+        if (_options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
         var inode = Node(node);
-        var cancellation = request.CancellationToken;
         if (change.Has(SetAttrValid.Size))
         {
-            if (inode.Kind == EntryKind.Directory) throw new FuseException(Errno.EISDIR);
-            var staged = await StageLocked(inode, cancellation);
-            try
-            {
-                staged.Truncate((long)change.Size);
-            }
-            finally
-            {
-                staged.Gate.Release();
-            }
-            // truncate(2) without an open handle gets no close() to upload at: do it now.
-            if (staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
+            if (inode.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
+            await _staging.TruncateAsync(inode, (long)change.Size, cancellation);
         }
         if (change.Has(SetAttrValid.Mode) || change.Has(SetAttrValid.Uid) || change.Has(SetAttrValid.Gid) || change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow))
             await ChangeMetadata(inode, change, cancellation);
-        await request.ReplyAttr(_attributes.Map(inode.Id, Effective(inode)), Ttl);
+        return Attr(inode);
     }
 
     /// <summary>chmod, chown and utimens: s3fs's x-amz-meta-* headers, replaced by copying the object onto itself.</summary>
     private async Task ChangeMetadata(Inode inode, SetAttrRequest change, CancellationToken cancellation)
     {
-        var attr = _attributes.Map(inode.Id, Effective(inode));
+        var attr = _attributes.Map(inode.Id, _staging.Effective(inode));
         uint mode = change.Has(SetAttrValid.Mode) ? (attr.Mode & S3fsMetadata.TypeMask) | (change.Mode & PermissionBits) : attr.Mode;
         uint uid = change.Has(SetAttrValid.Uid) ? change.Uid : attr.Uid;
         uint gid = change.Has(SetAttrValid.Gid) ? change.Gid : attr.Gid;
         var mtime = change.Has(SetAttrValid.MtimeNow) ? UnixTime.Now : change.Has(SetAttrValid.Mtime) ? change.Mtime : attr.MtimeValue;
         bool explicitMtime = change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow);
 
-        if (await ChangeStaged(inode, current => S3fsMetadata.For(mode, uid, gid, mtime, current), explicitMtime, cancellation)) return;
+        if (await _staging.ChangeMetadataAsync(inode, current => S3fsMetadata.For(mode, uid, gid, mtime, current), explicitMtime, cancellation)) return;
         var existing = await MetadataOf(inode, cancellation);
         await StoreMetadata(inode, S3fsMetadata.For(mode, uid, gid, mtime, existing), cancellation);
-    }
-
-    /// <summary>
-    /// Changes the metadata of the inode's staged copy, under its gate, when it has one; false when
-    /// it has none, or the last close discarded it meanwhile (its upload is done: change the object).
-    /// </summary>
-    private async Task<bool> ChangeStaged(Inode inode, Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>> change, bool explicitMtime, CancellationToken cancellation)
-    {
-        if (!_staged.TryGetValue(inode.Id, out var staged)) return false;
-        await staged.Gate.WaitAsync(cancellation);
-        bool kept = !staged.Discarded;
-        try
-        {
-            if (kept) staged.SetMetadata(change(staged.Manifest.Metadata), explicitMtime);
-        }
-        finally
-        {
-            staged.Gate.Release();
-        }
-        if (kept && staged.OpenHandles == 0) await Unstage(inode, staged, closing: false);
-        return kept;
     }
 
     /// <summary>Replaces a node's x-amz-meta-* in the store: a copy onto itself, or for a directory its marker (created if implicit, as s3fs does).</summary>
@@ -273,42 +206,29 @@ public sealed partial class BucketFileSystem
         EntryAttributes updated;
         if (inode.Kind == EntryKind.Directory)
         {
-            await Store(() => _store.PutAsync(inode.Path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation));
+            await _store.PutAsync(inode.Path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
             updated = EntryAttributes.Directory with { Metadata = metadata };
         }
         else
         {
-            var current = await Store(() => _resolver.HeadAsync(inode.Path, cancellation)) ?? throw new FuseException(Errno.ENOENT);
-            string etag = await Store(() => _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata), current.ETag, cancellation));
+            var current = await _resolver.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+            string etag = await _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata), current.ETag, cancellation);
             updated = current with { ETag = etag.Length > 0 ? etag : current.ETag, Metadata = metadata };
         }
         inode.Attributes = updated;
         _cache.Add(inode.Path, updated);
     }
 
-    /// <summary>What stat shows for a node: its staged copy's size while one exists.</summary>
-    private EntryAttributes Effective(Inode inode) =>
-        _staged.TryGetValue(inode.Id, out var staged)
-            ? inode.Attributes with { Size = staged.Size, Metadata = staged.Manifest.Metadata }
-            : inode.Attributes;
-
-    private (Inode Directory, string Name, string Path) NewName(ulong parent, FuseName name)
+    private (Inode Directory, string Path) ExistingName(ulong parent, string name)
     {
-        if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
-        return ExistingName(parent, name);
-    }
-
-    private (Inode Directory, string Name, string Path) ExistingName(ulong parent, FuseName name)
-    {
-        if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
+        if (_options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
         var directory = DirectoryNode(parent);
-        if (name.Length > KeyNames.NameMax) throw new FuseException(Errno.ENAMETOOLONG);
-        string childName = name.ToString();
-        if (KeyNames.Invalid(childName) != null) throw new FuseException(Errno.EINVAL);
-        return (directory, childName, directory.DirectoryPrefix + childName);
+        if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
+        if (KeyNames.Invalid(name) != null) throw new FileSystemException(FileSystemError.InvalidArgument);
+        return (directory, directory.DirectoryPrefix + name);
     }
 
-    private FuseEntry Added(Inode directory, string name, string path, EntryAttributes attributes)
+    private NodeEntry Added(Inode directory, string name, string path, EntryAttributes attributes)
     {
         _listings?.Forget(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
@@ -330,10 +250,6 @@ public sealed partial class BucketFileSystem
         }
         catch (ObjectStoreException e) when (e.Error == StoreError.NotFound)
         {
-        }
-        catch (ObjectStoreException e)
-        {
-            throw ErrnoMapping.ToFuse(e, _log);
         }
     }
 }

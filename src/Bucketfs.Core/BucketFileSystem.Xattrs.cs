@@ -1,77 +1,65 @@
 using Bucketfs.Core.Metadata;
-using Bucketfs.Fuse;
-using Bucketfs.Fuse.Protocol;
-using Bucketfs.Fuse.Session;
-using Bucketfs.ObjectStore;
+using Bucketfs.Core.Namespace;
 
 namespace Bucketfs.Core;
 
 /// <summary>
 /// user.* extended attributes, stored in s3fs's x-amz-meta-xattr, when enabled (as s3fs's
-/// use_xattr). Other namespaces (security.*, system.*) are asked for on every write and by ls;
-/// they are answered at once, never from the store.
+/// use_xattr). Other namespaces (security.*, system.*) have none here and cannot be set.
 /// </summary>
 public sealed partial class BucketFileSystem
 {
     private const int XattrCreate = 1, XattrReplace = 2;
     private const string UserNamespace = "user.";
 
-    public ValueTask GetXattr(FuseRequest request, ulong node, FuseName name, int size)
+    /// <summary>Whether extended attributes are served at all; off, every xattr request is answered "not implemented".</summary>
+    internal bool XattrsEnabled => _options.Xattrs;
+
+    internal async Task<byte[]> GetXattrAsync(ulong node, string name, CancellationToken cancellation)
     {
-        if (!_options.Xattrs) return request.ReplyNotImplemented();
-        // Asked on every write (security.capability) and by ls (system.posix_acl_*): answered without an exception or a string.
-        if (!name.Span.StartsWith("user."u8)) return request.ReplyError(Errno.ENODATA);
-        return GetUserXattr(request, node, name.ToString(), size);
+        RequireXattrs();
+        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), cancellation));
+        return xattrs.TryGetValue(name, out var value) ? value : throw new FileSystemException(FileSystemError.NoAttribute);
     }
 
-    private async ValueTask GetUserXattr(FuseRequest request, ulong node, string key, int size)
+    /// <summary>The names, each followed by NUL, as listxattr(2) returns them.</summary>
+    internal async Task<byte[]> ListXattrsAsync(ulong node, CancellationToken cancellation)
     {
-        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), request.CancellationToken));
-        if (!xattrs.TryGetValue(key, out var value)) throw new FuseException(Errno.ENODATA);
-        if (size == 0) await request.ReplyXattrSize(value.Length);
-        else if (size < value.Length) throw new FuseException(Errno.ERANGE);
-        else await request.ReplyData(value);
+        RequireXattrs();
+        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), cancellation));
+        return System.Text.Encoding.UTF8.GetBytes(string.Concat(xattrs.Keys.Select(k => k + "\0")));
     }
 
-    public async ValueTask ListXattr(FuseRequest request, ulong node, int size)
+    internal Task SetXattrAsync(ulong node, string name, byte[] value, int flags, CancellationToken cancellation)
     {
-        if (!_options.Xattrs) throw new FuseException(Errno.ENOSYS);
-        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), request.CancellationToken));
-        var names = System.Text.Encoding.UTF8.GetBytes(string.Concat(xattrs.Keys.Select(k => k + "\0")));
-        if (size == 0) await request.ReplyXattrSize(names.Length);
-        else if (size < names.Length) throw new FuseException(Errno.ERANGE);
-        else await request.ReplyData(names);
-    }
-
-    public async ValueTask SetXattr(FuseRequest request, ulong node, FuseName name, FuseData value, int flags)
-    {
-        if (!_options.Xattrs) throw new FuseException(Errno.ENOSYS);
-        string key = name.ToString();
-        byte[] bytes = value.Span.ToArray();
-        if (!key.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FuseException(Errno.EOPNOTSUPP);
-        await ChangeXattrs(Node(node), request, xattrs =>
+        RequireXattrs();
+        if (!name.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FileSystemException(FileSystemError.NotSupported);
+        return ChangeXattrs(Node(node), xattrs =>
         {
-            bool exists = xattrs.ContainsKey(key);
-            if ((flags & XattrCreate) != 0 && exists) throw new FuseException(Errno.EEXIST);
-            if ((flags & XattrReplace) != 0 && !exists) throw new FuseException(Errno.ENODATA);
-            xattrs[key] = bytes;
-        });
+            bool exists = xattrs.ContainsKey(name);
+            if ((flags & XattrCreate) != 0 && exists) throw new FileSystemException(FileSystemError.Exists);
+            if ((flags & XattrReplace) != 0 && !exists) throw new FileSystemException(FileSystemError.NoAttribute);
+            xattrs[name] = value;
+        }, cancellation);
     }
 
-    public async ValueTask RemoveXattr(FuseRequest request, ulong node, FuseName name)
+    internal Task RemoveXattrAsync(ulong node, string name, CancellationToken cancellation)
     {
-        if (!_options.Xattrs) throw new FuseException(Errno.ENOSYS);
-        string key = name.ToString();
-        await ChangeXattrs(Node(node), request, xattrs =>
+        RequireXattrs();
+        return ChangeXattrs(Node(node), xattrs =>
         {
-            if (!xattrs.Remove(key)) throw new FuseException(Errno.ENODATA);
-        });
+            if (!xattrs.Remove(name)) throw new FileSystemException(FileSystemError.NoAttribute);
+        }, cancellation);
     }
 
-    private async Task ChangeXattrs(Namespace.Inode inode, FuseRequest request, Action<SortedDictionary<string, byte[]>> change)
+    private void RequireXattrs()
     {
-        if (_options.ReadOnly) throw new FuseException(Errno.EROFS);
-        var cancellation = request.CancellationToken;
+        if (!_options.Xattrs) throw new FileSystemException(FileSystemError.NotImplemented);
+    }
+
+    private async Task ChangeXattrs(Inode inode, Action<SortedDictionary<string, byte[]>> change, CancellationToken cancellation)
+    {
+        if (_options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
         Dictionary<string, string> Changed(IReadOnlyDictionary<string, string>? metadata)
         {
             var xattrs = S3fsXattrs.Parse(metadata);
@@ -79,18 +67,17 @@ public sealed partial class BucketFileSystem
             return S3fsXattrs.With(metadata, xattrs);
         }
         // The staged copy is changed under its gate: the last close may be uploading and discarding it.
-        if (!await ChangeStaged(inode, Changed, explicitMtime: false, cancellation))
+        if (!await _staging.ChangeMetadataAsync(inode, Changed, explicitMtime: false, cancellation))
             await StoreMetadata(inode, Changed(await MetadataOf(inode, cancellation)), cancellation);
-        await request.ReplyOk();
     }
 
     /// <summary>The node's x-amz-meta-* as the store has them now (a HEAD unless a fresh one is cached).</summary>
-    private async Task<IReadOnlyDictionary<string, string>?> MetadataOf(Namespace.Inode inode, CancellationToken cancellation)
+    private async Task<IReadOnlyDictionary<string, string>?> MetadataOf(Inode inode, CancellationToken cancellation)
     {
-        if (_staged.TryGetValue(inode.Id, out var staged)) return staged.Manifest.Metadata;
+        if (_staging.Metadata(inode.Id) is { } staged) return staged;
         if (_cache.TryGet(inode.Path, out var cached) && cached?.Metadata != null) return cached.Metadata;
         string key = inode.Kind == EntryKind.Directory ? inode.Path + "/" : inode.Path;
-        var info = await Store(() => _store.HeadAsync(key, cancellation));
+        var info = await _store.HeadAsync(key, cancellation);
         return info?.Metadata;
     }
 }

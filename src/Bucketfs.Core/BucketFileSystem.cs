@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Bucketfs.Core.Cache;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
 using Bucketfs.Core.Write;
-using Bucketfs.Fuse;
+using Bucketfs.Core.Handles;
 using Bucketfs.Fuse.Protocol;
-using Bucketfs.Fuse.Session;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
 
@@ -15,9 +15,11 @@ namespace Bucketfs.Core;
 /// <summary>
 /// A bucket (or a prefix of it) served as a filesystem: names and attributes from listings and
 /// HEADs through the metadata cache, file data through per-handle prefetching readers, changes
-/// through a staged local copy per file that close() and fsync() upload.
+/// through a staged local copy per file that close() and fsync() upload. Its operations return
+/// plain results and fail with <see cref="FileSystemException"/> or the store's
+/// <see cref="ObjectStoreException"/>; <see cref="Kernel.FuseAdapter"/> serves them over FUSE.
 /// </summary>
-public sealed partial class BucketFileSystem : IFuseFileSystem
+public sealed partial class BucketFileSystem : IStagingNamespace
 {
     private readonly IObjectStore _store;
     private readonly FilesystemOptions _options;
@@ -29,12 +31,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private readonly MemoryLimiter _memory;
     private readonly ReadTuning _tuning;
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
-    private readonly ConcurrentDictionary<ulong, StagedFile> _staged = new();
-    private readonly SemaphoreSlim _stagingLock = new(1, 1);
-    private readonly Uploader _uploader;
-    private readonly UploadRetries _retries;
-    private volatile bool _ending;
-    private readonly string _stagingDirectory;
+    private readonly Staging _staging;
     private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
     private long _nextHandle;
 
@@ -62,78 +59,65 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
-        _uploader = new Uploader(store, UploadTuning.Default, _memory, log);
-        _retries = new UploadRetries(options.Time, log);
-        _stagingDirectory = options.StagingDirectory;
+        _staging = new Staging(store, options.StagingDirectory, _memory, options.Time, this, log);
     }
 
     /// <summary>Cached files are handed to the kernel to read itself when the session allows passthrough.</summary>
-    public void Init(FuseConnection connection)
+    internal void UsePassthrough(IPassthroughFiles kernel)
     {
-        if (_dataCache != null && connection.PassthroughEnabled) _modes = new OpenModes(connection);
+        if (_dataCache != null) _modes = new OpenModes(kernel);
     }
 
     /// <summary>Settles what a previous mount of this bucket left staged (see StagingRecovery); call before mounting.</summary>
-    public Task<RecoveryResult> RecoverStagedAsync(CancellationToken cancellation) =>
-        new StagingRecovery(_store, _uploader, _log).RecoverAsync(_stagingDirectory, cancellation);
+    public Task<RecoveryResult> RecoverStagedAsync(CancellationToken cancellation) => _staging.RecoverAsync(cancellation);
 
     /// <summary>
     /// Once the mount has ended: uploads what closed files still have pending, for at most
     /// <paramref name="bound"/>; returns each file still not in the bucket as "KEY (kept in PATH)".
     /// </summary>
-    public async Task<IReadOnlyList<string>> FinishUploadsAsync(TimeSpan bound)
-    {
-        // A close() whose upload failed just before the unmount may have had no RELEASE served
-        // (the kernel sends it in the background): every file a close() acknowledged is pending.
-        _ending = true;
-        foreach (var (id, staged) in _staged)
-            if (staged is { Dirty: true, Deleted: false, WriteFailure: null, Manifest.Acknowledged: true } && _inodes.Find(id) is { } inode)
-                _retries.Add(id, staged, () => FinalUploadAsync(inode, staged));
-        var left = await _retries.FinishAsync(bound);
-        return [.. left.Select(f => $"{f.Key} (kept in {f.DataPath})")];
-    }
+    public Task<IReadOnlyList<string>> FinishUploadsAsync(TimeSpan bound) => _staging.FinishAsync(bound);
 
     /// <summary>Prefetch bytes held now, for diagnostics and tests.</summary>
     public long PrefetchBytesInUse => _memory.Used;
 
     public int KnownNodes => _inodes.Count;
 
+
     private TimeSpan Ttl => _options.KernelTtl;
 
-    public ValueTask Lookup(FuseRequest request, ulong parent, FuseName name)
+    /// <summary>The entry for <paramref name="name"/> in the directory; a missing name is a negative entry, cached for the TTL.</summary>
+    internal ValueTask<NodeEntry> LookupAsync(ulong parent, string name, CancellationToken cancellation)
     {
         var directory = DirectoryNode(parent);
-        if (name.Length > KeyNames.NameMax) return request.ReplyError(Errno.ENAMETOOLONG);
-        string childName = name.ToString();
-        if (KeyNames.Invalid(childName) != null) return request.ReplyError(Errno.ENOENT);
-        string path = directory.DirectoryPrefix + childName;
+        if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
+        if (KeyNames.Invalid(name) != null) return ValueTask.FromResult(Missing);
+        string path = directory.DirectoryPrefix + name;
         // A file being written here may not be in the bucket yet, or be larger than it is there.
-        var child = _inodes.Child(directory.Id, childName);
-        if (child != null && _staged.ContainsKey(child.Id))
-            return ReplyLookup(request, directory, childName, Effective(child));
+        var child = _inodes.Child(directory.Id, name);
+        if (child != null && _staging.Has(child.Id))
+            return ValueTask.FromResult(Entry(directory, name, _staging.Effective(child)));
         if (_cache.TryGet(path, out var cached))
         {
             if (cached != null && RevalidatedAlone(directory, child, cached)) _relisting.Used(directory);
-            return ReplyLookup(request, directory, childName, cached);
+            return ValueTask.FromResult(Entry(directory, name, cached));
         }
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
         if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
         {
             _cache.AddMissing(path);
-            return ReplyLookup(request, directory, childName, null);
+            return ValueTask.FromResult(Missing);
         }
-        if (_listings != null && _listings.TryFind(directory.DirectoryPrefix, childName, out var stored))
+        if (_listings != null && _listings.TryFind(directory.DirectoryPrefix, name, out var stored))
         {
             if (stored is null) _cache.AddMissing(path);
             else _cache.Add(path, stored);
-            return ReplyLookup(request, directory, childName, stored);
+            return ValueTask.FromResult(Entry(directory, name, stored));
         }
-        return LookupInStore(request, directory, childName, child, path);
+        return LookupInStoreAsync(directory, name, child, path, cancellation);
     }
 
-    private async ValueTask LookupInStore(FuseRequest request, Inode directory, string childName, Inode? child, string path)
+    private async ValueTask<NodeEntry> LookupInStoreAsync(Inode directory, string childName, Inode? child, string path, CancellationToken cancellation)
     {
-        var cancellation = request.CancellationToken;
         var last = _cache.LastKnown(path);
         EntryAttributes? found = null;
         bool answered = false;
@@ -144,13 +128,13 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             bool kept = child?.LastOpenedETag == last!.ETag;
             // A HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which cost
             // more CPU than the bodies saved) only confirms the object is still that version.
-            found = kept ? await Store(() => _resolver.HeadAsync(path, cancellation)) : null;
+            found = kept ? await _resolver.HeadAsync(path, cancellation) : null;
             if (!kept || found != null && found.ETag != last!.ETag)
-                found = await Store(() => LookupWithBody(path, last!, cancellation));
+                found = await LookupWithBody(path, last!, cancellation);
         }
-        if (!answered) found ??= await Store(() => _resolver.ResolveAsync(path, cancellation));
+        if (!answered) found ??= await _resolver.ResolveAsync(path, cancellation);
         _firstBytes.LookedUp(directory.DirectoryPrefix);
-        await ReplyLookup(request, directory, childName, found);
+        return Entry(directory, childName, found);
     }
 
     /// <summary>A small file whose body a lookup may bring along (see FirstBytes).</summary>
@@ -206,42 +190,42 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         return attributes;
     }
 
-    private ValueTask ReplyLookup(FuseRequest request, Inode directory, string childName, EntryAttributes? found) =>
-        found is null
-            ? request.ReplyEntry(FuseEntry.Negative(_options.MetadataTtl ?? Ttl))
-            : request.ReplyEntry(Remember(directory, childName, found));
+    private NodeEntry Missing => NodeEntry.Missing(_options.MetadataTtl ?? Ttl);
 
-    public void Forget(ReadOnlySpan<FuseForgetOne> forgets)
-    {
-        foreach (var forget in forgets) _inodes.Forget(forget.NodeId, forget.Lookups);
-    }
+    private NodeEntry Entry(Inode directory, string childName, EntryAttributes? found) =>
+        found is null ? Missing : Remember(directory, childName, found);
 
-    public ValueTask GetAttr(FuseRequest request, ulong node, ulong? handle)
+    /// <summary>The kernel drops <paramref name="count"/> references to a node (FORGET).</summary>
+    internal void Forget(ulong node, ulong count) => _inodes.Forget(node, count);
+
+    internal ValueTask<NodeAttr> GetAttrAsync(ulong node, CancellationToken cancellation)
     {
         var inode = Node(node);
-        if (inode.Id == InodeTable.RootId || _staged.ContainsKey(inode.Id)) return request.ReplyAttr(_attributes.Map(inode.Id, Effective(inode)), Ttl);
+        if (inode.Id == InodeTable.RootId || _staging.Has(inode.Id)) return ValueTask.FromResult(Attr(inode));
         if (_cache.TryGet(inode.Path, out var cached))
         {
-            if (cached is null || cached.Kind != inode.Kind) return request.ReplyError(Errno.ENOENT);
+            if (cached is null || cached.Kind != inode.Kind) throw new FileSystemException(FileSystemError.NotFound);
             inode.Attributes = cached;
-            return request.ReplyAttr(_attributes.Map(inode), Ttl);
+            return ValueTask.FromResult(Attr(inode));
         }
-        return RefreshAttributes(request, inode);
+        return RefreshAttributes(inode, cancellation);
     }
 
-    private async ValueTask RefreshAttributes(FuseRequest request, Inode inode)
+    private async ValueTask<NodeAttr> RefreshAttributes(Inode inode, CancellationToken cancellation)
     {
-        var current = await Store(() => _resolver.ResolveAsync(inode.Path, request.CancellationToken));
-        if (current is null || current.Kind != inode.Kind) throw new FuseException(Errno.ENOENT);
+        var current = await _resolver.ResolveAsync(inode.Path, cancellation);
+        if (current is null || current.Kind != inode.Kind) throw new FileSystemException(FileSystemError.NotFound);
         inode.Attributes = current;
-        await request.ReplyAttr(_attributes.Map(inode), Ttl);
+        return Attr(inode);
     }
 
-    public ValueTask StatFs(FuseRequest request, ulong node)
+    private NodeAttr Attr(Inode inode) => new(_attributes.Map(inode.Id, _staging.Effective(inode)), Ttl);
+
+    internal static FuseStatfs StatFs()
     {
         // Object stores have no fixed capacity: report plenty, as s3fs does.
         const ulong blocks = 1UL << 40;
-        return request.ReplyStatfs(new FuseStatfs
+        return new FuseStatfs
         {
             Blocks = blocks,
             BlocksFree = blocks,
@@ -251,19 +235,19 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             BlockSize = 4096,
             FragmentSize = 4096,
             NameMax = KeyNames.NameMax,
-        });
+        };
     }
 
-    public async ValueTask ReadLink(FuseRequest request, ulong node)
+    internal async Task<byte[]> ReadLinkAsync(ulong node, CancellationToken cancellation)
     {
         var inode = Node(node);
-        if (inode.Kind != EntryKind.Symlink) throw new FuseException(Errno.EINVAL);
+        if (inode.Kind != EntryKind.Symlink) throw new FileSystemException(FileSystemError.InvalidArgument);
         var target = new byte[Math.Min(inode.Attributes.Size, 4096)];
-        int n = await Store(() => _store.ReadAsync(inode.Path, 0, target, inode.Attributes.ETag, request.CancellationToken));
-        await request.ReplyData(target.AsSpan(0, n));
+        int n = await _store.ReadAsync(inode.Path, 0, target, inode.Attributes.ETag, cancellation);
+        return target[..n];
     }
 
-    public ValueTask OpenDir(FuseRequest request, ulong node, int flags)
+    internal ulong OpenDirectory(ulong node)
     {
         var directory = DirectoryNode(node);
         ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
@@ -271,17 +255,17 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _directories[handle] = stored is null
             ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log))
             : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log)) { Stored = true };
-        return request.ReplyOpen(handle);
+        return handle;
     }
 
-    public async ValueTask ReadDir(FuseRequest request, ulong node, ulong handle, ulong offset, bool plus)
+    /// <summary>Hands the directory's entries from <paramref name="offset"/> to <paramref name="sink"/> until it takes no more.</summary>
+    internal async Task ReadDirectoryAsync(ulong handle, long offset, bool plus, DirectorySink sink, CancellationToken cancellation)
     {
-        if (!_directories.TryGetValue(handle, out var open)) throw new FuseException(Errno.EBADF);
-        await open.Gate.WaitAsync(request.CancellationToken);
+        if (!_directories.TryGetValue(handle, out var open)) throw new FileSystemException(FileSystemError.BadHandle);
+        await open.Gate.WaitAsync(cancellation);
         try
         {
-            await Store(() => FillDirectory(request, open, (long)offset, plus));
-            await request.ReplyDirectory();
+            await FillDirectory(open, offset, plus, sink, cancellation);
         }
         finally
         {
@@ -289,11 +273,9 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         }
     }
 
-    private async Task<bool> FillDirectory(FuseRequest request, OpenDirectory open, long offset, bool plus)
+    private async Task FillDirectory(OpenDirectory open, long offset, bool plus, DirectorySink sink, CancellationToken cancellation)
     {
-        var cancellation = request.CancellationToken;
         await open.SeekAsync(offset, cancellation);
-        var buffer = request.Directory;
         var directory = open.Node;
         while (await open.PeekAsync(cancellation) is { } next)
         {
@@ -306,17 +288,16 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
                 // The reference is taken first and handed back if the entry does not fit, so the
                 // kernel's count and ours agree.
                 var entry = Remember(directory, name, attributes);
-                if (!buffer.AddPlus(name, entry, nextOffset))
+                if (!sink(name, entry, nextOffset))
                 {
                     _inodes.Forget(entry.NodeId, 1);
-                    return true;
+                    return;
                 }
             }
             else
             {
                 var attr = _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes);
-                bool added = plus ? buffer.AddPlus(name, new FuseEntry { Attr = attr }, nextOffset) : buffer.Add(name, attr.Ino, attr.Mode, nextOffset);
-                if (!added) return true;
+                if (!sink(name, new NodeEntry(0, attr, Ttl), nextOffset)) return;
             }
             if (!dots)
             {
@@ -327,7 +308,6 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
             }
             open.Advance(next);
         }
-        return true;
     }
 
     /// <summary>
@@ -337,7 +317,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private EntryAttributes Known(Inode directory, string name, EntryAttributes listed)
     {
         var node = _inodes.Child(directory.Id, name);
-        if (node != null && _staged.ContainsKey(node.Id)) return Effective(node);
+        if (node != null && _staging.Has(node.Id)) return _staging.Effective(node);
         if (_cache.TryGet(directory.DirectoryPrefix + name, out var cached) && Richer(cached, listed)) return cached!;
         return node != null && Richer(node.Attributes, listed) ? node.Attributes : listed;
     }
@@ -347,14 +327,8 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         && (listed.Kind == EntryKind.Directory ? known.Kind == EntryKind.Directory : known.ETag == listed.ETag && known.Size == listed.Size);
 
     /// <summary>Files created here whose upload has not happened yet: the listing cannot show them.</summary>
-    private List<(string Name, EntryAttributes Attributes)> Unlisted(Inode directory)
-    {
-        var found = new List<(string, EntryAttributes)>();
-        foreach (var (id, staged) in _staged)
-            if (staged.Manifest.BaseETag is null && _inodes.Find(id) is { } node && node.ParentId == directory.Id)
-                found.Add((node.Name, Effective(node)));
-        return found;
-    }
+    private List<(string Name, EntryAttributes Attributes)> Unlisted(Inode directory) =>
+        [.. _staging.NewFilesIn(directory.Id).Select(node => (node.Name, _staging.Effective(node)))];
 
     /// <summary>
     /// The inode number a plain READDIR entry shows: the node's id when the kernel knows it, else a
@@ -370,44 +344,45 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         return hash | 1UL << 63;
     }
 
-    public ValueTask ReleaseDir(FuseRequest request, ulong node, ulong handle)
+    internal void ReleaseDirectory(ulong handle)
     {
         // A listing is one snapshot: its entries are trusted for the TTL from when it ends, so a
         // long `ls -l` does not find its first entries expired and ask the store for each again.
-        if (!_directories.TryRemove(handle, out var open)) return request.ReplyOk();
+        if (!_directories.TryRemove(handle, out var open)) return;
         // Marked first, so the directory is never complete for longer than its entries are fresh.
         if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix, open.Listed.Count);
         _cache.Refresh(open.Listed);
-        if (!open.Complete) return request.ReplyOk();
+        if (!open.Complete) return;
         _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
         if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
-        return request.ReplyOk();
     }
 
-    private FuseEntry Remember(Inode parent, string name, EntryAttributes attributes)
+    private NodeEntry Remember(Inode parent, string name, EntryAttributes attributes)
     {
         var inode = _inodes.Remember(parent, name, attributes);
-        return new FuseEntry { NodeId = inode.Id, Attr = _attributes.Map(inode), EntryTimeout = Ttl, AttrTimeout = Ttl };
+        return new NodeEntry(inode.Id, _attributes.Map(inode), Ttl);
     }
 
-    private Inode Node(ulong id) => _inodes.Find(id) ?? throw new FuseException(Errno.ESTALE);
+    private Inode Node(ulong id) => _inodes.Find(id) ?? throw new FileSystemException(FileSystemError.Stale);
 
     private Inode DirectoryNode(ulong id)
     {
         var node = Node(id);
-        return node.Kind == EntryKind.Directory ? node : throw new FuseException(Errno.ENOTDIR);
+        return node.Kind == EntryKind.Directory ? node : throw new FileSystemException(FileSystemError.NotDirectory);
     }
 
-    /// <summary>Runs a store call, turning its failure into the errno the caller gets.</summary>
-    private async Task<T> Store<T>(Func<Task<T>> call)
+    Task<EntryAttributes?> IStagingNamespace.CurrentAsync(Inode node, CancellationToken cancellation) => _resolver.HeadAsync(node.Path, cancellation);
+
+    Dictionary<string, string> IStagingNamespace.StartingMetadata(Inode node, EntryAttributes? current)
     {
-        try
-        {
-            return await call().ConfigureAwait(false);
-        }
-        catch (ObjectStoreException e)
-        {
-            throw ErrnoMapping.ToFuse(e, _log);
-        }
+        var attr = _attributes.Map(node.Id, current ?? node.Attributes);
+        return S3fsMetadata.For(attr.Mode, attr.Uid, attr.Gid, UnixTime.Now, current?.Metadata);
+    }
+
+    void IStagingNamespace.Stored(Inode node, EntryAttributes stored)
+    {
+        node.Attributes = stored;
+        _cache.Add(node.Path, stored);
+        _listings?.Forget(node.ParentPrefix);
     }
 }

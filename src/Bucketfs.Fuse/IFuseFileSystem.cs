@@ -82,6 +82,12 @@ public interface IFuseFileSystem
 
     ValueTask Lseek(FuseRequest request, ulong node, ulong handle, long offset, int whence) => request.ReplyNotImplemented();
 
+    /// <summary>
+    /// The errno for a handler's failure other than <see cref="FuseException"/> or cancellation, called
+    /// once per failed request (so the filesystem may log it); null answers EIO and logs the exception.
+    /// </summary>
+    int? ErrnoFor(Exception failure) => null;
+
     /// <summary>Called once when the session ends (unmount or DESTROY); no reply.</summary>
     void Destroy() { }
 }

@@ -1,5 +1,6 @@
 using Bucketfs.Cli.Credentials;
 using Bucketfs.Core;
+using Bucketfs.Core.Kernel;
 using Bucketfs.Core.Cache;
 using Bucketfs.Fuse.Mounting;
 using Bucketfs.Fuse.Native;
@@ -68,7 +69,7 @@ internal static class MountRunner
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
             };
-            var session = FuseSession.Mount(fs, mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout }, log);
+            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
             var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory);
             if (!record.Save()) log.LogWarning("Could not record this mount for bucketfs unmount; it will not wait for pending uploads");

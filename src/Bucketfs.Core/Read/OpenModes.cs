@@ -1,4 +1,3 @@
-using Bucketfs.Fuse.Session;
 using Microsoft.Win32.SafeHandles;
 
 namespace Bucketfs.Core.Read;
@@ -10,7 +9,7 @@ namespace Bucketfs.Core.Read;
 /// open fails while a handle the daemon serves is open. Both kinds are counted here so every open
 /// gets the mode the kernel will accept.
 /// </summary>
-internal sealed class OpenModes(FuseConnection connection)
+internal sealed class OpenModes(IPassthroughFiles kernel)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, State> _states = [];
@@ -53,7 +52,7 @@ internal sealed class OpenModes(FuseConnection connection)
                 file.Dispose();
                 return JoinLocked(state, etag);
             }
-            state.BackingId = connection.OpenBackingFile(file);
+            state.BackingId = kernel.Register(file);
             state.File = file;
             state.ETag = etag;
             state.Passthrough = 1;
@@ -105,7 +104,7 @@ internal sealed class OpenModes(FuseConnection connection)
             if (backingId == 0) state.Served--;
             else if (--state.Passthrough == 0)
             {
-                connection.CloseBackingFile(state.BackingId);
+                kernel.Unregister(state.BackingId);
                 state.File?.Dispose();
                 state.File = null;
                 state.Drained?.TrySetResult();

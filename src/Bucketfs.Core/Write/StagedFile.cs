@@ -55,9 +55,9 @@ internal sealed class StagedFile : IDisposable
     /// Why a write to the local copy failed (ENOSPC, EIO), once one has: the copy then has a hole
     /// where data was refused, so nothing of it may be published, and every close() says so.
     /// </summary>
-    public int? WriteFailure { get; private set; }
+    public FileSystemError? WriteFailure { get; private set; }
 
-    public void Failed(int errno) => WriteFailure ??= errno;
+    public void Failed(FileSystemError error) => WriteFailure ??= error;
 
     /// <summary>Bytes below this come from the base object unless written; above it the file is local only.</summary>
     private long BaseLimit => Manifest.BaseETag is null ? 0 : Math.Min(Manifest.BaseSize, _baseLimit);

@@ -59,9 +59,9 @@ public sealed unsafe class FuseRequest : IDisposable
     {
         lock (this)
         {
-            if (_cancellation is null)
+            _cancellation ??= new CancellationTokenSource(Timeout.InfiniteTimeSpan, _session.Time);
+            if (!_tracked)
             {
-                _cancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _session.Time);
                 _tracked = true;
                 _session.Track(this);
             }
@@ -316,12 +316,12 @@ public sealed unsafe class FuseRequest : IDisposable
         lock (this)
         {
             if (_tracked) _session.Untrack(this);
-            // The deadline's timer would otherwise outlive the request (and keep its source) until it fires.
-            if (_bounded) _cancellation!.CancelAfter(Timeout.InfiniteTimeSpan);
+            // Kept for the next request this object serves, so asking for a token allocates nothing,
+            // unless it was cancelled; resetting also stops the deadline's timer.
+            if (_cancellation?.TryReset() == false) _cancellation = null;
             _tracked = false;
             _bounded = false;
             _interrupted = false;
-            _cancellation = null;
         }
     }
 

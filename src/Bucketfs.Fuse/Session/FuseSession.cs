@@ -291,6 +291,11 @@ public sealed class FuseSession : IDisposable
                 request.ReplyError(Errno.EINTR);
                 break;
             default:
+                if (_fs.ErrnoFor(e) is { } errno)
+                {
+                    request.ReplyError(errno);
+                    break;
+                }
                 if (!request.IsReplied) Log.HandlerFailed(request.Opcode, request.NodeId, e);
                 request.ReplyError(Errno.EIO);
                 break;
