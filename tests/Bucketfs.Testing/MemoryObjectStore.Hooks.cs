@@ -12,7 +12,7 @@ public sealed partial class MemoryObjectStore
     private readonly Dictionary<StoreOperation, TimeSpan> _delays = [];
     private readonly List<StoreGate> _gates = [];
 
-    /// <summary>How many calls of these kinds the store has received, failed and cancelled ones included.</summary>
+    /// <summary>How many calls of these kinds the store has received: failed ones and ones cancelled while held or delayed count too.</summary>
     public int Calls(StoreOperation kinds)
     {
         lock (_hooks)
