@@ -1,11 +1,12 @@
 using Bucketfs.Core.Namespace;
+using Bucketfs.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bucketfs.Core.Tests;
 
 public sealed class DirectoryListingTests
 {
-    private static async Task<List<string>> ListAll(InMemoryObjectStore store, string prefix, int pageSize, params string[] unlisted)
+    private static async Task<List<string>> ListAll(MemoryObjectStore store, string prefix, int pageSize, params string[] unlisted)
     {
         var pending = unlisted.Select(name => (name, new Metadata.EntryAttributes(Metadata.EntryKind.File, 0, "", DateTimeOffset.UnixEpoch))).ToList();
         var listing = new DirectoryListing(store, prefix, pageSize, pending, NullLogger.Instance);
@@ -24,8 +25,8 @@ public sealed class DirectoryListingTests
     [InlineData(1000)]
     public async Task FileHiddenByASameNamedDirectoryEvenAcrossPages(int pageSize)
     {
-        var store = new InMemoryObjectStore();
-        foreach (string key in new[] { "d/a", "d/a-1", "d/a.txt", "d/a/inner", "d/b" }) store.Put(key, [1]);
+        var store = new MemoryObjectStore();
+        foreach (string key in new[] { "d/a", "d/a-1", "d/a.txt", "d/a/inner", "d/b" }) store.PutDirect(key, [1]);
 
         var names = await ListAll(store, "d/", pageSize);
 
@@ -35,9 +36,9 @@ public sealed class DirectoryListingTests
     [Fact]
     public async Task MarkersLegacyFoldersAndInvalidNamesAreHandled()
     {
-        var store = new InMemoryObjectStore();
+        var store = new MemoryObjectStore();
         foreach (string key in new[] { "d/", "d/old_$folder$", "d/old/x", "d/empty_$folder$", "d//x", "d/" + new string('y', 256), "d/ok" })
-            store.Put(key, []);
+            store.PutDirect(key, []);
 
         var names = await ListAll(store, "d/", 2);
 
@@ -47,9 +48,9 @@ public sealed class DirectoryListingTests
     [Fact]
     public async Task ManyFilesSharingAPrefixWithAFileAreAllListed()
     {
-        var store = new InMemoryObjectStore();
-        store.Put("data", [1]);
-        for (int i = 0; i < 50; i++) store.Put($"data.{i:D3}", [1]);
+        var store = new MemoryObjectStore();
+        store.PutDirect("data", [1]);
+        for (int i = 0; i < 50; i++) store.PutDirect($"data.{i:D3}", [1]);
 
         var names = await ListAll(store, "", 7);
 
@@ -60,8 +61,8 @@ public sealed class DirectoryListingTests
     [Fact]
     public async Task FilesNotUploadedYetAreListedOnceAfterTheBucketsEntries()
     {
-        var store = new InMemoryObjectStore();
-        foreach (string key in new[] { "d/a", "d/c" }) store.Put(key, [1]);
+        var store = new MemoryObjectStore();
+        foreach (string key in new[] { "d/a", "d/c" }) store.PutDirect(key, [1]);
 
         var names = await ListAll(store, "d/", 1, "b", "c");
 

@@ -1,5 +1,6 @@
 using Bucketfs.Core.Read;
 using Bucketfs.ObjectStore;
+using Bucketfs.Testing;
 
 namespace Bucketfs.Core.Tests;
 
@@ -7,13 +8,13 @@ public sealed class ObjectReaderTests
 {
     private static readonly ReadTuning Tuning = ReadTuning.From(new FilesystemOptions());
 
-    private static (InMemoryObjectStore Store, byte[] Content) Object(int size)
+    private static (MemoryObjectStore Store, byte[] Content, string ETag) Object(int size)
     {
-        var store = new InMemoryObjectStore();
+        var store = new MemoryObjectStore();
         var content = new byte[size];
         new Random(size).NextBytes(content);
-        store.Put("k", content);
-        return (store, content);
+        string etag = store.PutDirect("k", content);
+        return (store, content, etag);
     }
 
     private static async Task<byte[]> ReadSequentially(ObjectReader reader, int requestSize)
@@ -41,19 +42,19 @@ public sealed class ObjectReaderTests
     [Fact]
     public async Task SmallFileCostsOneGetOfTheWholeObject()
     {
-        var (store, content) = Object(100 * 1024);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(100 * 1024);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         Assert.Equal(content, await ReadSequentially(reader, 128 * 1024));
-        Assert.Equal(1, store.Reads);
-        Assert.Equal(1, store.WholeReads);
+        Assert.Equal(1, store.Calls(StoreOperation.AnyRead));
+        Assert.Equal(1, store.Calls(StoreOperation.ReadWhole));
     }
 
     [Fact]
     public async Task ItsSummarySaysWhatTheHandleFetched()
     {
-        var (store, content) = Object(16 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(16 << 20);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         await Read(reader, 0, new byte[128 * 1024]);
         await Read(reader, 12 << 20, new byte[64 * 1024]);
@@ -64,40 +65,40 @@ public sealed class ObjectReaderTests
     [Fact]
     public async Task SequentialReadGrowsItsRequestsAndReturnsTheBytes()
     {
-        var (store, content) = Object(100 << 20);
+        var (store, content, etag) = Object(100 << 20);
         var limiter = new MemoryLimiter(1 << 30);
-        using (var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, limiter, Tuning))
+        using (var reader = new ObjectReader(store, "k", etag, content.Length, limiter, Tuning))
         {
             Assert.Equal(content, await ReadSequentially(reader, 128 * 1024));
         }
-        var sizes = store.ReadRanges.Select(r => r.Length).ToList();
+        var sizes = store.ReadRanges().Select(r => r.Length).ToList();
         Assert.True(sizes.Max() >= 4 << 20, "requests should grow to several MiB");
-        Assert.True(store.Reads < 60, $"{store.Reads} GETs for 100 MiB");
+        Assert.True(store.Calls(StoreOperation.AnyRead) < 60, $"{store.Calls(StoreOperation.AnyRead)} GETs for 100 MiB");
         Assert.Equal(0, limiter.Used);
     }
 
     [Fact]
     public async Task RandomReadFetchesOnlyAlignedBlocksAroundIt()
     {
-        var (store, content) = Object(64 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(64 << 20);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[4096];
 
         int n = await Read(reader, 10_000_000, buffer);
 
         Assert.Equal(4096, n);
         Assert.Equal(content.AsSpan(10_000_000, 4096).ToArray(), buffer);
-        var (offset, length) = Assert.Single(store.ReadRanges);
-        Assert.Equal(256 << 10, length);
-        Assert.Equal(0, offset % (256 << 10));
+        var range = Assert.Single(store.ReadRanges());
+        Assert.Equal(256 << 10, range.Length);
+        Assert.Equal(0, range.Offset % (256 << 10));
     }
 
     [Fact]
     public async Task PrefetchStaysWithinTheMemoryBudget()
     {
-        var (store, content) = Object(64 << 20);
+        var (store, content, etag) = Object(64 << 20);
         var limiter = new MemoryLimiter(4 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, limiter, Tuning);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, limiter, Tuning);
         var buffer = new byte[128 * 1024];
         for (long offset = 0; offset < 16 << 20; offset += buffer.Length)
         {
@@ -109,11 +110,11 @@ public sealed class ObjectReaderTests
     [Fact]
     public async Task ChangedObjectFailsTheReadInsteadOfMixingVersions()
     {
-        var (store, content) = Object(64 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(64 << 20);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[128 * 1024];
         await Read(reader, 0, buffer);
-        store.Put("k", new byte[content.Length]);
+        store.PutDirect("k", new byte[content.Length]);
 
         var e = await Assert.ThrowsAsync<ObjectStoreException>(() => Read(reader, 60 << 20, buffer));
         Assert.Equal(StoreError.PreconditionFailed, e.Error);
@@ -122,8 +123,8 @@ public sealed class ObjectReaderTests
     [Fact]
     public async Task ReadArrivingLateBehindTheWindowDoesNotRestartIt()
     {
-        var (store, content) = Object(100 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(100 << 20);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[1 << 20];
         for (int mib = 0; mib < 50; mib++) await Read(reader, (long)mib << 20, buffer);
 
@@ -131,15 +132,15 @@ public sealed class ObjectReaderTests
         Assert.True(content.AsSpan(30 << 20, 1 << 20).SequenceEqual(buffer));
         for (int mib = 50; mib < 100; mib++) await Read(reader, (long)mib << 20, buffer);
 
-        long fetched = store.ReadRanges.Sum(r => (long)r.Length);
+        long fetched = store.ReadRanges().Sum(r => (long)r.Length);
         Assert.True(fetched <= (102L << 20), $"{fetched >> 20} MiB fetched for a 100 MiB object read once through");
     }
 
     [Fact]
     public async Task ReadInsideOneChunkIsServedFromItWithoutACopy()
     {
-        var (store, content) = Object(8 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(8 << 20);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         (await Lease(reader, 0, 1 << 20)).Dispose();
         using var lease = await Lease(reader, 1 << 20, 1 << 20);
@@ -151,8 +152,8 @@ public sealed class ObjectReaderTests
     [Fact]
     public async Task ReadAcrossTwoChunksIsCopiedTogether()
     {
-        var (store, content) = Object(4 << 20);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(4 << 20);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         long offset = (256 << 10) * 5 - 100; // random reads fetch 256 KiB blocks: this one ends 3,996 bytes into the next
 
         using var lease = await Lease(reader, offset, 4096);
@@ -166,8 +167,8 @@ public sealed class ObjectReaderTests
     [Fact]
     public async Task ReadAtTheEndLeasesOnlyWhatTheObjectHas()
     {
-        var (store, content) = Object(100_000);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(1 << 30), Tuning);
+        var (store, content, etag) = Object(100_000);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         using (var lease = await Lease(reader, 0, 128 << 10))
         {
@@ -247,11 +248,11 @@ public sealed class ObjectReaderConcurrencyTests
     [Fact]
     public async Task ManyLargeReadsInFlightAtOnceAllGetTheirBytes()
     {
-        var store = new InMemoryObjectStore();
+        var store = new MemoryObjectStore();
         var content = new byte[64 << 20];
         new Random(3).NextBytes(content);
-        store.Put("k", content);
-        using var reader = new ObjectReader(store, "k", "\"v1\"", content.Length, new MemoryLimiter(160 << 20), ReadTuning.From(new FilesystemOptions()));
+        string etag = store.PutDirect("k", content);
+        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(160 << 20), ReadTuning.From(new FilesystemOptions()));
 
         // The kernel's readahead keeps several 1 MiB reads in flight, in no fixed order.
         for (int window = 0; window < 64; window += 8)
