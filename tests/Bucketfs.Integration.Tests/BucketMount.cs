@@ -78,6 +78,9 @@ public sealed class BucketMount : IDisposable
     public void WaitPastMetadataTtl() =>
         Thread.Sleep((_metadataTtl ?? throw new InvalidOperationException("start the mount with --metadata-ttl to wait past it")) + TtlMargin);
 
+    /// <summary>The daemon's exit code if it ends within <paramref name="bound"/>, else null.</summary>
+    public int? ExitCodeWithin(TimeSpan bound) => _daemon.WaitForExit(bound) ? _daemon.ExitCode : null;
+
     /// <summary>What the daemon logged, once it has exited (empty before).</summary>
     public string Log => _stderr.Wait(_stopped ? TimeSpan.FromSeconds(10) : TimeSpan.Zero) ? _stderr.Result : "";
 
