@@ -30,7 +30,15 @@ internal static class MountLifetime
             catch (FuseMountException e)
             {
                 log.LogWarning("{Message}; detaching lazily", e.Message);
-                session.Unmount(lazy: true);
+                // An exception out of a signal handler aborts the process, uploads and all.
+                try
+                {
+                    session.Unmount(lazy: true);
+                }
+                catch (FuseMountException again)
+                {
+                    log.LogError("{Message}; the mount ends when it is unmounted from outside or its last file is closed", again.Message);
+                }
             }
         }
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);

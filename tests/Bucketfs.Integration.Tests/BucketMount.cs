@@ -11,13 +11,19 @@ public sealed class BucketMount : IDisposable
     private readonly Process _daemon;
     private readonly Task<string> _stderr;
 
-    private BucketMount(Process daemon, string directory, string mountpoint, Task<string> stderr)
+    /// <summary>Past a TTL, so that the kernel's entries and the daemon's cache have both expired.</summary>
+    private static readonly TimeSpan TtlMargin = TimeSpan.FromMilliseconds(100);
+
+    private BucketMount(Process daemon, string directory, string mountpoint, Task<string> stderr, TimeSpan? metadataTtl)
     {
         _daemon = daemon;
         Directory = directory;
         Path = mountpoint;
         _stderr = stderr;
+        _metadataTtl = metadataTtl;
     }
+
+    private readonly TimeSpan? _metadataTtl;
 
     public string Directory { get; }
     public string Path { get; }
@@ -53,7 +59,9 @@ public sealed class BucketMount : IDisposable
             ready.TrySetResult(false);
             lock (log) return log.ToString();
         });
-        var mount = new BucketMount(daemon, directory, mountpoint, stderr);
+        int ttl = Array.IndexOf(extra, "--metadata-ttl");
+        TimeSpan? metadataTtl = ttl >= 0 ? TimeSpan.FromSeconds(double.Parse(extra[ttl + 1], System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var mount = new BucketMount(daemon, directory, mountpoint, stderr, metadataTtl);
         if (!ready.Task.Wait(TimeSpan.FromSeconds(60)) || !ready.Task.Result)
         {
             mount.Dispose();
@@ -61,6 +69,17 @@ public sealed class BucketMount : IDisposable
         }
         return mount;
     }
+
+    /// <summary>
+    /// Waits until every name and attribute this mount learnt before the call has expired. Nothing
+    /// outside the daemon shows that moment, so this is the one wait by the clock; it needs the
+    /// mount started with an explicit --metadata-ttl, so no test leans on the default.
+    /// </summary>
+    public void WaitPastMetadataTtl() =>
+        Thread.Sleep((_metadataTtl ?? throw new InvalidOperationException("start the mount with --metadata-ttl to wait past it")) + TtlMargin);
+
+    /// <summary>The daemon's exit code if it ends within <paramref name="bound"/>, else null.</summary>
+    public int? ExitCodeWithin(TimeSpan bound) => _daemon.WaitForExit(bound) ? _daemon.ExitCode : null;
 
     /// <summary>What the daemon logged, once it has exited (empty before).</summary>
     public string Log => _stderr.Wait(_stopped ? TimeSpan.FromSeconds(10) : TimeSpan.Zero) ? _stderr.Result : "";

@@ -168,8 +168,7 @@ public sealed class DataCacheTests : IDisposable
         {
             Assert.Equal(40, Directory.GetFiles(mount["class"]).Length);
             foreach (var key in files.Keys.Take(5)) File.ReadAllBytes(mount[key]);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (Directory.EnumerateFiles(_cache, "*.data", SearchOption.AllDirectories).Count() < 40 && DateTime.UtcNow < deadline) Thread.Sleep(100);
+            Eventually.Holds(() => Directory.EnumerateFiles(_cache, "*.data", SearchOption.AllDirectories).Count() >= 40);
         }
         Assert.Equal(40, Directory.EnumerateFiles(_cache, "*.data", SearchOption.AllDirectories).Count());
     }

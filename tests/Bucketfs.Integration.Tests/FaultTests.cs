@@ -74,10 +74,10 @@ public sealed class FaultTests
         {
             string key = $"out-{i:D2}";
             var content = RandomBytes(random, 10_000 + i * 1_000);
-            int fd = Native.Open(mount[key], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+            int fd = Libc.Open(mount[key], Libc.O_WRONLY | Libc.O_CREAT, 0x1A4);
             Assert.True(fd >= 0);
-            bool written = Native.Write(fd, content, content.Length) == content.Length;
-            if (Native.Close(fd) == 0 && written) acknowledged.Add((key, content));
+            bool written = Libc.Write(fd, content, content.Length) == content.Length;
+            if (Libc.Close(fd) == 0 && written) acknowledged.Add((key, content));
         }
         proxy.Clear();
 
@@ -145,10 +145,12 @@ public sealed class FaultTests
         var start = new ProcessStartInfo("python3", ["-c", $"import os, sys\nprint('ready', flush=True)\ntry:\n    os.stat('{mount["unknown"]}')\nexcept KeyboardInterrupt:\n    print('interrupted', flush=True)"]) { RedirectStandardOutput = true };
         using var python = Process.Start(start)!;
         Assert.Equal("ready", python.StandardOutput.ReadLine());
-        await Task.Delay(500);
+        // The signal must find the stat waiting on the store, not on its way there.
+        Assert.True(Eventually.Holds(() => proxy.Requests.Any(r => r.Contains("unknown", StringComparison.Ordinal)), TimeSpan.FromSeconds(10)),
+            "the lookup never reached the store");
         var interrupted = python.StandardOutput.ReadLineAsync();
         var clock = Stopwatch.StartNew();
-        Assert.Equal(0, Signals.Kill(python.Id, Signals.SIGINT));
+        Assert.Equal(0, Libc.Kill(python.Id, Libc.SIGINT));
         bool answered = await Task.WhenAny(interrupted, Task.Delay(TimeSpan.FromSeconds(10))) == interrupted;
         var elapsed = clock.Elapsed;
         proxy.Clear();
@@ -192,12 +194,4 @@ public sealed class FaultTests
         random.NextBytes(bytes);
         return bytes;
     }
-}
-
-internal static partial class Signals
-{
-    public const int SIGINT = 2;
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static partial int Kill(int pid, int signal);
 }

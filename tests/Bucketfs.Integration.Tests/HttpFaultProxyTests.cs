@@ -104,8 +104,9 @@ public sealed class HttpFaultProxyTests
         proxy.Add(new FaultRule(Fault.StallMidBody) { Method = "GET" });
 
         var stalled = Task.Run(async () => await ReadAsync(await client.GetObjectAsync(bucket, "file")));
-        await Task.Delay(500);
-        Assert.False(stalled.IsCompleted);
+        Assert.True(Eventually.Holds(() => proxy.Faulted == 1, TimeSpan.FromSeconds(10)), "the GET never reached the proxy");
+        // The hold is what this test proves: the read must stay unanswered for a while, until Clear.
+        Assert.False(await Task.WhenAny(stalled, Task.Delay(300)) == stalled, "the stalled answer was not held");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         proxy.Clear();
         await Assert.ThrowsAnyAsync<IOException>(() => stalled);

@@ -10,7 +10,7 @@ namespace Bucketfs.Integration.Tests;
 /// mount behave exactly as the same operations on a local file: every read is compared at once,
 /// and the object the last close uploads is compared byte for byte, fetched with the SDK.
 /// </summary>
-public sealed partial class RandomizedWriteTests(ITestOutputHelper output)
+public sealed class RandomizedWriteTests(ITestOutputHelper output)
 {
     /// <summary>How much work one run does; Swift is slow to take uploads, so it gets fewer of them.</summary>
     private sealed record Plan(int Operations, int MeanOpsBetweenFsyncs, int MeanOpsBetweenReopens, long MaxSize, int HotWritesInTwenty = 12);
@@ -155,44 +155,16 @@ public sealed partial class RandomizedWriteTests(ITestOutputHelper output)
         var sha = await store.PutLargeAsync(bucket, "multipart.bin", (25 << 20) + 11, seed: 9);
         using var mount = BucketMount.Start(store, bucket);
 
-        // libc directly: .NET ignores what close() returns, and (seen with strace on .NET 10) an EIO
-        // from fsync too, so FileStream.Flush(true) cannot show an upload failing.
-        int fd = Native.Open(mount["multipart.bin"], Native.ORdwr, 0);
+        int fd = Libc.Open(mount["multipart.bin"], Libc.O_RDWR, 0);
         Assert.True(fd >= 0, $"open failed: errno {Marshal.GetLastPInvokeError()}");
-        Assert.Equal(1, Native.PWrite(fd, [0x42], 1, 1000));
-        int fsync = Native.Fsync(fd), fsyncErrno = Marshal.GetLastPInvokeError();
-        int close = Native.Close(fd), closeErrno = Marshal.GetLastPInvokeError();
+        Assert.Equal(1, Libc.PWrite(fd, [0x42], 1, 1000));
+        int fsync = Libc.Fsync(fd), fsyncErrno = Marshal.GetLastPInvokeError();
+        int close = Libc.Close(fd), closeErrno = Marshal.GetLastPInvokeError();
 
         var stored = await S3fsMount.GetObjectAsync(store, bucket, "multipart.bin");
         Assert.True(fsync == 0 && close == 0, $"fsync returned {fsync} (errno {fsyncErrno}), close {close} (errno {closeErrno})");
         Assert.Equal(0x42, stored![1000]);
         Assert.Equal((25 << 20) + 11, stored.Length);
-    }
-
-    internal static partial class Native
-    {
-        public const int OWronly = 0x1, ORdwr = 0x2, OCreat = 0x40, OAppend = 0x400;
-
-        [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
-        public static partial nint PWrite(int fd, ReadOnlySpan<byte> buffer, nint count, long offset);
-
-        [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        public static partial int Open(string path, int flags, int mode);
-
-        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-        private static partial nint Write(int fd, ReadOnlySpan<byte> buffer, nint count);
-
-        [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        public static partial int Fsync(int fd);
-
-        [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-        public static partial int Close(int fd);
-
-        public static void WriteAll(int fd, ReadOnlySpan<byte> data)
-        {
-            nint n = Write(fd, data, data.Length);
-            if (n != data.Length) throw new IOException($"write returned {n}, errno {Marshal.GetLastPInvokeError()}");
-        }
     }
 
     private static void AssertSameBytes(byte[] expected, byte[] actual, string what, List<string> history, string store, int seed)
@@ -322,7 +294,7 @@ public sealed partial class RandomizedWriteTests(ITestOutputHelper output)
             // fsync(2) itself: FileStream.Flush(true) drops an EIO from fsync on .NET 10.
             Do(_handles[h]!, 0, s =>
             {
-                if (Native.Fsync((int)s.SafeFileHandle.DangerousGetHandle()) != 0)
+                if (Libc.Fsync((int)s.SafeFileHandle.DangerousGetHandle()) != 0)
                     throw new IOException($"fsync failed: errno {Marshal.GetLastPInvokeError()}");
             }, "fsync");
             _fsyncs++;
@@ -427,14 +399,7 @@ public sealed class NoConcurrentForks;
 [Collection(nameof(NoConcurrentForks))]
 public sealed class OpenFileLookupTests
 {
-    private static class Libc
-    {
-        public const int OWronly = RandomizedWriteTests.Native.OWronly, OCreat = RandomizedWriteTests.Native.OCreat, OAppend = RandomizedWriteTests.Native.OAppend;
-        public static int Open(string path, int flags, int mode) => RandomizedWriteTests.Native.Open(path, flags, mode);
-        public static void WriteAll(int fd, ReadOnlySpan<byte> data) => RandomizedWriteTests.Native.WriteAll(fd, data);
-        public static int Fsync(int fd) => RandomizedWriteTests.Native.Fsync(fd);
-        public static int Close(int fd) => RandomizedWriteTests.Native.Close(fd);
-    }
+    private static readonly string[] ShortTtl = ["--metadata-ttl", "0.3"];
 
     /// <summary>
     /// A file written for longer than the metadata TTL: stat by path (a LOOKUP once the dentry
@@ -447,10 +412,10 @@ public sealed class OpenFileLookupTests
     {
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
-        using var mount = BucketMount.Start(store, bucket);
+        using var mount = BucketMount.Start(store, bucket, ShortTtl);
         string path = mount["log"];
 
-        int fd = Libc.Open(path, Libc.OWronly | Libc.OCreat | Libc.OAppend, 0x1A4);
+        int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND, 0x1A4);
         Assert.True(fd >= 0, $"open failed: errno {Marshal.GetLastPInvokeError()}");
         long statSize;
         try
@@ -458,7 +423,7 @@ public sealed class OpenFileLookupTests
             Libc.WriteAll(fd, "first\n"u8);
             Assert.Equal(0, Libc.Fsync(fd)); // uploaded: 6 bytes
             Libc.WriteAll(fd, "second\n"u8); // staged only: 13 bytes
-            Thread.Sleep(1500); // the dentry and the cached attributes expire
+            mount.WaitPastMetadataTtl(); // the dentry and the cached attributes expire
             statSize = new FileInfo(path).Length;
             Libc.WriteAll(fd, "third\n"u8); // O_APPEND: at the end, 13
         }
@@ -479,13 +444,13 @@ public sealed class OpenFileLookupTests
     {
         var store = TestStore.Get(storeName);
         string bucket = await store.NewBucketAsync();
-        using var mount = BucketMount.Start(store, bucket);
+        using var mount = BucketMount.Start(store, bucket, ShortTtl);
 
         bool existsWhileWriting, listedWhileWriting, readableRightAfterClose;
         using (var stream = new FileStream(mount["growing"], FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite, 1))
         {
             stream.Write(new byte[1000]);
-            Thread.Sleep(1500);
+            mount.WaitPastMetadataTtl();
             existsWhileWriting = File.Exists(mount["growing"]);
             listedWhileWriting = Directory.GetFiles(mount.Path).Select(Path.GetFileName).Contains("growing");
             stream.Write(new byte[1000]);
@@ -494,6 +459,6 @@ public sealed class OpenFileLookupTests
 
         Assert.Equal(2000, (await S3fsMount.GetObjectAsync(store, bucket, "growing"))?.Length);
         Assert.True(existsWhileWriting && listedWhileWriting && readableRightAfterClose,
-            $"a file open for writing for 1.5 s: exists by path {existsWhileWriting}, listed {listedWhileWriting}; right after close exists by path {readableRightAfterClose}");
+            $"a file open for writing past the metadata TTL: exists by path {existsWhileWriting}, listed {listedWhileWriting}; right after close exists by path {readableRightAfterClose}");
     }
 }

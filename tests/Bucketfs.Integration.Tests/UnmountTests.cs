@@ -48,6 +48,47 @@ public sealed class UnmountTests
         Assert.Null(Unmounter.FilesystemTypeAt(mount.Path));
     }
 
+    /// <summary>
+    /// `umount -l` with a file open leaves the connection served but nothing mounted at the path:
+    /// `bucketfs unmount` says so, SIGTERM finds nothing to unmount, and the daemon must keep serving
+    /// the open file until it is closed, upload what that close() acknowledged, and exit 0.
+    /// </summary>
+    [Fact]
+    public async Task SigtermAfterALazyUnmountWithAFileOpenEndsCleanlyOnceTheFileIsClosed()
+    {
+        var store = TestStore.Get("ceph");
+        string bucket = await store.NewBucketAsync();
+        using var mount = BucketMount.Start(store, bucket);
+        // A process of its own: the file must stay open across the unmount and the signal.
+        var start = new ProcessStartInfo("python3", ["-c", $"import sys\nf = open('{mount["log"]}', 'w')\nf.write('first\\n')\nf.flush()\nprint('written', flush=True)\nsys.stdin.readline()\nf.write('second\\n')\nf.close()\nprint('closed', flush=True)"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = "/",
+        };
+        using var writer = Process.Start(start)!;
+        try
+        {
+            Assert.Equal("written", await writer.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            Run("umount", "-l", mount.Path);
+            Assert.Null(Unmounter.FilesystemTypeAt(mount.Path));
+            MountErrorTests.AssertOneLineError(Cli.Run(null, ["unmount", mount.Path], timeout: TimeSpan.FromSeconds(30)), $"{mount.Path} is not a mountpoint");
+
+            Assert.Equal(0, Libc.Kill(mount.Pid, Libc.SIGTERM));
+            Assert.True(mount.ExitCodeWithin(TimeSpan.FromSeconds(1)) is null, $"the daemon ended while a file was still open: {mount.Log}");
+
+            writer.StandardInput.WriteLine();
+            writer.StandardInput.Flush();
+            Assert.Equal("closed", await writer.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, mount.ExitCodeWithin(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            if (!writer.WaitForExit(TimeSpan.FromSeconds(10))) writer.Kill();
+        }
+        Assert.Equal("first\nsecond\n"u8.ToArray(), await store.GetAsync(bucket, "log"));
+    }
+
     private static void Run(string program, params string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardError = true })!;

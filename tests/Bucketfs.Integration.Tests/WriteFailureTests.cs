@@ -12,15 +12,15 @@ public sealed partial class WriteFailureTests
         using var proxy = new FaultProxy(store.Endpoint);
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket);
         // Raw syscalls: .NET ignores what close(2) returns, and close() is what must report it.
-        int fd = Native.Open(mount["unsaved"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+        int fd = Libc.Open(mount["unsaved"], Libc.O_WRONLY | Libc.O_CREAT, 0x1A4);
         Assert.True(fd >= 0);
         var data = "must not be lost"u8.ToArray();
-        Assert.Equal(data.Length, (int)Native.Write(fd, data, data.Length));
+        Assert.Equal(data.Length, (int)Libc.Write(fd, data, data.Length));
 
         proxy.Cut();
-        Assert.Equal(-1, Native.Fsync(fd));
+        Assert.Equal(-1, Libc.Fsync(fd));
         Assert.Equal(5 /* EIO */, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-        Assert.Equal(-1, Native.Close(fd));
+        Assert.Equal(-1, Libc.Close(fd));
         Assert.Equal(5 /* EIO */, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
 
         var staged = Directory.EnumerateFiles(Path.Combine(mount.CacheDirectory, "staging"), "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".json")).ToList();
@@ -38,10 +38,10 @@ public sealed partial class WriteFailureTests
         string bucket = await store.NewBucketAsync();
         using var proxy = new FaultProxy(store.Endpoint);
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--request-timeout", "3");
-        int fd = Native.Open(mount["late"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
-        Native.Write(fd, "closed while the store was away"u8.ToArray(), 31);
+        int fd = Libc.Open(mount["late"], Libc.O_WRONLY | Libc.O_CREAT, 0x1A4);
+        Libc.Write(fd, "closed while the store was away"u8.ToArray(), 31);
         proxy.Cut();
-        Assert.Equal(-1, Native.Close(fd));
+        Assert.Equal(-1, Libc.Close(fd));
 
         var unmount = Cli.Run(null, ["unmount", mount.Path, "--timeout", "2"]);
 
@@ -49,7 +49,7 @@ public sealed partial class WriteFailureTests
         Assert.Contains("late", unmount.Stderr);
         Assert.Contains("not in the bucket yet", unmount.Stderr);
         proxy.Restore();
-        Assert.False(await WaitForAsync(() => Task.FromResult(Directory.Exists($"/proc/{mount.Pid}")), running => !running), "the daemon did not end once the store was back");
+        Assert.False(await Eventually.PollAsync(() => Task.FromResult(Directory.Exists($"/proc/{mount.Pid}")), running => !running), "the daemon did not end once the store was back");
         mount.Dispose();
         Assert.True(await store.GetAsync(bucket, "late") != null, mount.Log);
         Assert.Equal("closed while the store was away"u8.ToArray(), await store.GetAsync(bucket, "late"));
@@ -69,14 +69,14 @@ public sealed partial class WriteFailureTests
         using (var first = BucketMount.StartAt(store, proxy.Endpoint, bucket, "--cache-dir", cache))
         {
             using var neverClosed = HoldOpen(first["never-closed"], "'no close() covered this'");
-            int closed = Native.Open(first["closed"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
-            int conflicting = Native.Open(first["changed-elsewhere"], Native.O_WRONLY, 0);
+            int closed = Libc.Open(first["closed"], Libc.O_WRONLY | Libc.O_CREAT, 0x1A4);
+            int conflicting = Libc.Open(first["changed-elsewhere"], Libc.O_WRONLY, 0);
             Assert.True(closed >= 0 && conflicting >= 0);
-            Native.Write(closed, "close() was called on this"u8.ToArray(), 26);
-            Native.Write(conflicting, "mine"u8.ToArray(), 4);
+            Libc.Write(closed, "close() was called on this"u8.ToArray(), 26);
+            Libc.Write(conflicting, "mine"u8.ToArray(), 4);
             proxy.Cut();
-            Assert.Equal(-1, Native.Close(closed));
-            Assert.Equal(-1, Native.Close(conflicting));
+            Assert.Equal(-1, Libc.Close(closed));
+            Assert.Equal(-1, Libc.Close(conflicting));
             KillAndWait(first.Pid);
             neverClosed.Kill();
         }
@@ -111,7 +111,7 @@ public sealed partial class WriteFailureTests
         {
             // Written in order past the single-PUT limit, so parts go up while it is written.
             using var writer = HoldOpen(first["large"], "'x' * (40 << 20)");
-            var uploads = await WaitForAsync(async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [], u => u.Count > 0);
+            var uploads = await Eventually.PollAsync(async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [], u => u.Count > 0);
             Assert.NotEmpty(uploads);
             KillAndWait(first.Pid);
             writer.Kill();
@@ -135,14 +135,14 @@ public sealed partial class WriteFailureTests
         try
         {
             using var mount = BucketMount.Start(store, bucket, "--cache-dir", small);
-            int fd = Native.Open(mount["big"], Native.O_WRONLY | Native.O_CREAT, 0x1A4);
+            int fd = Libc.Open(mount["big"], Libc.O_WRONLY | Libc.O_CREAT, 0x1A4);
             Assert.True(fd >= 0);
             var block = new byte[1 << 20];
             nint written = 0;
-            for (int i = 0; i < 16 && written >= 0; i++) written = Native.Write(fd, block, block.Length);
+            for (int i = 0; i < 16 && written >= 0; i++) written = Libc.Write(fd, block, block.Length);
             Assert.Equal(-1, written);
             Assert.Equal(28 /* ENOSPC */, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-            Assert.Equal(-1, Native.Close(fd));
+            Assert.Equal(-1, Libc.Close(fd));
             Assert.Equal(28 /* ENOSPC */, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
             Assert.Null(await store.GetAsync(bucket, "big"));
         }
@@ -190,18 +190,6 @@ public sealed partial class WriteFailureTests
 
     private static List<string> KeptIn(string cache, string folder) =>
         [.. Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Where(f => f.Contains($"/{folder}/") && !f.EndsWith(".json")).Select(File.ReadAllText)];
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        T value = await probe();
-        while (!done(value) && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(200);
-            value = await probe();
-        }
-        return value;
-    }
 }
 
 public sealed partial class WriteFailureTests
@@ -214,22 +202,4 @@ public sealed partial class WriteFailureTests
         process.WaitForExit(TimeSpan.FromSeconds(30));
         return text;
     }
-}
-
-internal static partial class Native
-{
-    public const int O_WRONLY = 1;
-    public const int O_CREAT = 0x40;
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8)]
-    public static partial int Open(string path, int flags, int mode);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    public static partial nint Write(int fd, byte[] buffer, nint count);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    public static partial int Fsync(int fd);
-
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    public static partial int Close(int fd);
 }

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Bucketfs.Integration.Tests;
 
 /// <summary>What programs write through the mount is in the bucket, checked through the SDK, not the mount.</summary>
-public sealed partial class WriteTests
+public sealed class WriteTests
 {
     [Theory]
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
@@ -38,10 +38,9 @@ public sealed partial class WriteTests
         {
             stream.Write(content, 0, 40 << 20);
             // The upload is started in the background: on a busy store it may take a moment to be listed.
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            bool listed;
-            while (!(listed = (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads?.Any(u => u.Key == "streamed") == true) && DateTime.UtcNow < deadline)
-                await Task.Delay(200);
+            bool listed = await Eventually.PollAsync(
+                async () => (await store.Client.ListMultipartUploadsAsync(bucket)).MultipartUploads?.Any(u => u.Key == "streamed") == true,
+                listed => listed, TimeSpan.FromSeconds(20));
             Assert.True(listed, "no multipart upload of the file while it was being written");
             stream.Write(content, 40 << 20, 10 << 20);
         }
@@ -212,8 +211,5 @@ public sealed partial class WriteTests
         return process.ExitCode;
     }
 
-    private static int RenameNoReplace(string from, string to) => RenameAt2(-100, from, -100, to, 1);
-
-    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+    private static int RenameNoReplace(string from, string to) => Libc.RenameAt2(Libc.AT_FDCWD, from, Libc.AT_FDCWD, to, Libc.RENAME_NOREPLACE);
 }

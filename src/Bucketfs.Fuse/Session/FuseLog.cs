@@ -35,6 +35,9 @@ internal static partial class FuseLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Mountpoint} is busy; retrying unmount in {DelayMs} ms")]
     public static partial void UnmountBusy(this ILogger log, string mountpoint, int delayMs);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Mountpoint} was already detached (umount -l); serving its open files until the last is closed")]
+    public static partial void AlreadyDetached(this ILogger log, string mountpoint);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Mountpoint} was left by a dead daemon (transport endpoint not connected); clearing it")]
     public static partial void ClearingStaleMount(this ILogger log, string mountpoint);
 

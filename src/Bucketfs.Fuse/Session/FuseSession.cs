@@ -31,6 +31,7 @@ public sealed class FuseSession : IDisposable
     private readonly uint _ownerUid = LibC.GetEffectiveUid();
     private int _runningReaders;
     private int _unmounted;
+    private string? _device;
 
     internal FuseSession(IFuseFileSystem fs, MountOptions mount, SessionOptions options, ILogger log)
     {
@@ -58,6 +59,7 @@ public sealed class FuseSession : IDisposable
         StructSizes.Verify();
         var session = new FuseSession(fs, mount, options, log);
         int fd = FuseMount.Mount(mount, log);
+        session._device = MountTable.DeviceAt(session.Mountpoint);
         var master = new FuseChannel(session, fd);
         session._channels.Add(master);
         try
@@ -74,13 +76,34 @@ public sealed class FuseSession : IDisposable
         return session;
     }
 
-    /// <summary>Unmounts, retrying while busy until <paramref name="timeout"/>; lazy detaches at once.</summary>
+    /// <summary>
+    /// Unmounts, retrying while busy until <paramref name="timeout"/>; lazy detaches at once. A mount
+    /// already detached from outside (umount -l with files open) is left as it is: the connection
+    /// ends when its last file is closed, and whatever now sits at the path is someone else's.
+    /// </summary>
     public void Unmount(bool lazy = false, TimeSpan? timeout = null)
     {
         if (Volatile.Read(ref _unmounted) != 0 || _completion.Task.IsCompleted) return;
-        Unmounter.Unmount(Mountpoint, lazy, timeout ?? TimeSpan.FromSeconds(10), Log);
+        if (!IsAttached)
+        {
+            Log.AlreadyDetached(Mountpoint);
+        }
+        else
+        {
+            try
+            {
+                Unmounter.Unmount(Mountpoint, lazy, timeout ?? TimeSpan.FromSeconds(10), Log);
+            }
+            catch (FuseMountException) when (!IsAttached)
+            {
+                // Detached from outside while this was trying: that is what was asked for.
+            }
+        }
         Volatile.Write(ref _unmounted, 1);
     }
+
+    /// <summary>Whether this session's mount still sits at the mountpoint (by device, so another mount there later does not count).</summary>
+    private bool IsAttached => _device is null || MountTable.DeviceAt(Mountpoint) == _device;
 
     private unsafe void Initialize(FuseChannel master)
     {
