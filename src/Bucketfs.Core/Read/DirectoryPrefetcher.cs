@@ -132,8 +132,8 @@ internal sealed class DirectoryPrefetcher : IDisposable
         try
         {
             // Prefetch only takes memory that is free: readers waiting for data come first.
-            for (int wait = 1; !(reserved = _memory.TryReserve(size)); wait = Math.Min(wait * 2, 100))
-                await Task.Delay(wait, stop).ConfigureAwait(false);
+            await _memory.ReserveWhenFreeAsync(MemoryArea.DirectoryPrefetch, size, stop).ConfigureAwait(false);
+            reserved = true;
             buffer = _memory.Buffers.Rent(size);
             int n = await _store.ReadWholeAsync(file.Key, buffer.Memory[..size], file.ETag, stop).ConfigureAwait(false);
             if (n == size) cached.Store(0, buffer.Slice(0, n));
@@ -145,7 +145,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         }
         finally
         {
-            if (reserved) _memory.Release(size);
+            if (reserved) _memory.Release(MemoryArea.DirectoryPrefetch, size);
             if (buffer != null) _memory.Buffers.Return(buffer);
             cached.Dispose();
             _slots.Release();

@@ -64,7 +64,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     /// <summary>A buffer for a body, within the prefetch budget and this cache's share of it; null when there is no room.</summary>
     public ReadBuffer? Rent(int length)
     {
-        if (Interlocked.Add(ref _held, length) > MostHeld || !memory.TryReserve(length))
+        if (Interlocked.Add(ref _held, length) > MostHeld || !memory.TryReserve(MemoryArea.FirstBytes, length))
         {
             Interlocked.Add(ref _held, -length);
             return null;
@@ -86,8 +86,8 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     public void Discard(ReadBuffer buffer, int rented) => Give(rented, buffer);
 
     /// <summary>
-    /// The body fetched for this version, if any: the buffer and its reservation pass to the
-    /// caller, whose chunk gives them back.
+    /// The body fetched for this version, if any: the buffer and its reservation, counted as
+    /// prefetch from now on, pass to the caller, whose reader's chunk gives them back.
     /// </summary>
     public (ReadBuffer Buffer, int Length)? Take(string path, string etag)
     {
@@ -98,6 +98,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
             return null;
         }
         Interlocked.Add(ref _held, -body.Length);
+        memory.Move(body.Length, MemoryArea.FirstBytes, MemoryArea.Prefetch);
         return (body.Buffer, body.Length);
     }
 
@@ -114,7 +115,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     private void Give(int length, ReadBuffer? buffer)
     {
         Interlocked.Add(ref _held, -length);
-        memory.Release(length);
+        memory.Release(MemoryArea.FirstBytes, length);
         if (buffer != null) memory.Buffers.Return(buffer);
     }
 }
