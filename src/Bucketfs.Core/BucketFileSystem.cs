@@ -51,13 +51,13 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _store = store;
         _options = options;
         _log = log;
-        _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity);
+        _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity, options.Time);
         _resolver = new NameResolver(store, _cache, log);
         _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, Known, log);
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
-        _firstBytes = new FirstBytes(_memory);
+        _firstBytes = new FirstBytes(_memory, options.Time);
         if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
@@ -70,7 +70,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     /// <summary>Cached files are handed to the kernel to read itself when the session allows passthrough.</summary>
     public void Init(FuseConnection connection)
     {
-        if (_dataCache != null && connection.PassthroughEnabled) _modes = new OpenModes(connection);
+        if (_dataCache != null && connection.PassthroughEnabled) _modes = new OpenModes(connection, _options.Time);
     }
 
     /// <summary>Settles what a previous mount of this bucket left staged (see StagingRecovery); call before mounting.</summary>

@@ -1,12 +1,14 @@
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bucketfs.Core.Tests;
 
 public sealed class NameResolverTests
 {
     private readonly InMemoryObjectStore _store = new();
+    private readonly FakeTimeProvider _time = new();
 
     public NameResolverTests()
     {
@@ -52,7 +54,7 @@ public sealed class NameResolverTests
     {
         var resolver = Resolver(TimeSpan.FromMilliseconds(1));
         await resolver.ResolveAsync("ml", CancellationToken.None);
-        await Task.Delay(20); // past the TTL
+        _time.Advance(TimeSpan.FromMilliseconds(2)); // past the TTL
         int heads = _store.Heads, lists = _store.Lists;
 
         var again = await resolver.ResolveAsync("ml", CancellationToken.None);
@@ -70,7 +72,7 @@ public sealed class NameResolverTests
         await resolver.ResolveAsync("gone", CancellationToken.None);
         _store.Remove("gone/x");
         _store.Put("gone", new byte[3]);
-        await Task.Delay(20); // past the TTL
+        _time.Advance(TimeSpan.FromMilliseconds(2)); // past the TTL
 
         var again = await resolver.ResolveAsync("gone", CancellationToken.None);
 
@@ -78,5 +80,5 @@ public sealed class NameResolverTests
         Assert.Equal(3, again?.Size);
     }
 
-    private NameResolver Resolver(TimeSpan ttl) => new(_store, new MetadataCache(ttl, 1000), NullLogger.Instance);
+    private NameResolver Resolver(TimeSpan ttl) => new(_store, new MetadataCache(ttl, 1000, _time), NullLogger.Instance);
 }

@@ -24,7 +24,7 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
     private const int UsesPerPage = 12;
     private const int MostDirectoriesCounted = 4096;
     // Renewal ahead of expiry starts in the last half of the TTL.
-    private readonly long _renewWithinMs = ttl is { } t ? (long)t.TotalMilliseconds / 2 : 0;
+    private readonly TimeSpan _renewWithin = ttl is { } t ? t / 2 : TimeSpan.Zero;
     private readonly ConcurrentDictionary<string, int> _uses = new(StringComparer.Ordinal);
     private readonly SingleFlight<bool> _inFlight = new();
 
@@ -42,11 +42,11 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
     {
         string prefix = directory.DirectoryPrefix;
         if (_inFlight.TryGet(prefix, out var running)) return expired ? running : null;
-        if (!cache.TryGetListing(prefix, out int entries, out long expiresAt)) return null;
+        if (!cache.TryGetListing(prefix, out int entries, out TimeSpan freshFor)) return null;
         if (_uses.Count >= MostDirectoriesCounted) _uses.Clear();
         int pages = Math.Max(1, (entries + pageSize - 1) / pageSize);
         if (_uses.AddOrUpdate(prefix, 1, static (_, n) => n + 1) < pages * UsesPerPage) return null;
-        if (!expired && expiresAt - Environment.TickCount64 > _renewWithinMs) return null;
+        if (!expired && freshFor > _renewWithin) return null;
         var listing = _inFlight.Run(prefix, (Self: this, Directory: directory), static s => s.Self.ListAsync(s.Directory));
         return expired ? listing : null;
     }

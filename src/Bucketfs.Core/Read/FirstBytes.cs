@@ -9,12 +9,12 @@ namespace Bucketfs.Core.Read;
 /// they only look (find, rsync, stat), lookups stay HEADs: the choice is made per directory from
 /// how many of its lookups were followed by opens.
 /// </summary>
-internal sealed class FirstBytes(MemoryLimiter memory)
+internal sealed class FirstBytes(MemoryLimiter memory, TimeProvider time)
 {
     /// <summary>Largest body fetched with a lookup: the first read would fetch that much anyway.</summary>
     public const int MostBytes = 1 << 20;
 
-    private const long KeepMilliseconds = 5_000;
+    private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(5);
     private const long MostHeld = 32L << 20;
     private const int MostDirectories = 1024;
     private readonly ConcurrentDictionary<string, Body> _bodies = new(StringComparer.Ordinal);
@@ -77,7 +77,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     {
         Give(rented - read, null);
         Sweep();
-        var body = new Body(etag, buffer, read, Environment.TickCount64);
+        var body = new Body(etag, buffer, read, time.GetTimestamp());
         if (_bodies.TryGetValue(path, out var old) && _bodies.TryRemove(new KeyValuePair<string, Body>(path, old))) Give(old.Length, old.Buffer);
         if (!_bodies.TryAdd(path, body)) Give(read, buffer);
     }
@@ -105,10 +105,10 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     private void Sweep()
     {
         // Every lookup with a body keeps one: look for expired ones once a second, not each time.
-        long now = Environment.TickCount64, last = Interlocked.Read(ref _sweptAt);
-        if (now - last < 1000 || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
+        long now = time.GetTimestamp(), last = Interlocked.Read(ref _sweptAt);
+        if (time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1) || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
         foreach (var (path, body) in _bodies)
-            if (now - body.At > KeepMilliseconds && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
+            if (time.GetElapsedTime(body.At, now) > KeepFor && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
                 Give(body.Length, body.Buffer);
     }
 
