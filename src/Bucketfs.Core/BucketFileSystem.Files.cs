@@ -16,13 +16,6 @@ public sealed partial class BucketFileSystem
     private const int AccessModeMask = 3;
     private const int OTrunc = 0x200;
 
-    /// <summary>
-    /// Passthrough costs more to set up (a backing file per open) than a small file's one READ
-    /// costs to serve: in one bench run, an epoch of 100 KiB files from the cache went at 562
-    /// files/s with passthrough and 894 without.
-    /// </summary>
-    private const long PassthroughMinimum = 1 << 20;
-
     /// <summary>An open handle: a prefetching reader of one version, the inode's staged copy, or a cached copy the kernel reads itself.</summary>
     private sealed class OpenFile(Inode node, ObjectReader? reader, StagedFile? staged, int backingId = 0)
     {
@@ -89,10 +82,10 @@ public sealed partial class BucketFileSystem
         inode.Attributes = attributes;
 
         _firstBytes.Opened(inode.ParentPrefix);
-        if (attributes.Size <= DirectoryPrefetcher.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)
+        if (attributes.Size <= _options.DirectoryPrefetch.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)
             await prefetching.WaitAsync(cancellation);
         var cached = attributes.ETag.Length > 0 ? _dataCache?.Object(_store.Description, inode.Path, attributes.ETag, attributes.Size) : null;
-        if (cached != null && _modes != null && attributes.Size >= PassthroughMinimum && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
+        if (cached != null && _modes != null && attributes.Size >= _tuning.PassthroughMinimum && await OpenPassthrough(request, inode, attributes.ETag, cached)) return;
         try
         {
             await ServeAsync(inode, cancellation);
@@ -135,7 +128,7 @@ public sealed partial class BucketFileSystem
         }
     }
 
-    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, UploadTuning.Default, _memory, _log);
+    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _options.Upload, _memory, _log);
 
     private ulong AddHandle(OpenFile file)
     {

@@ -53,17 +53,17 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
         _log = log;
         _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity, options.Time);
         _resolver = new NameResolver(store, _cache, log);
-        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, Known, log);
+        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log);
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
-        _firstBytes = new FirstBytes(_memory, options.Time);
-        if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
+        _firstBytes = new FirstBytes(_memory, options.FirstBytes, options.Time);
+        if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, options.DirectoryPrefetch, log);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
-        _uploader = new Uploader(store, UploadTuning.Default, _memory, log);
-        _retries = new UploadRetries(options.Time, log);
+        _uploader = new Uploader(store, options.Upload, _memory, log);
+        _retries = new UploadRetries(options.Time, options.Upload, log);
         _stagingDirectory = options.StagingDirectory;
     }
 
@@ -155,7 +155,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
 
     /// <summary>A small file whose body a lookup may bring along (see FirstBytes).</summary>
     private bool Small(Inode directory, EntryAttributes? attributes) =>
-        attributes is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes } && _firstBytes.Wanted(directory.DirectoryPrefix);
+        attributes is { Kind: EntryKind.File } && attributes.Size <= _options.FirstBytes.MostBytes && _firstBytes.Wanted(directory.DirectoryPrefix);
 
     /// <summary>
     /// Whether a lookup of this name past its TTL would only confirm it with a HEAD: a small file
@@ -181,7 +181,7 @@ public sealed partial class BucketFileSystem : IFuseFileSystem
     private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes last, CancellationToken cancellation)
     {
         // One byte more than last seen, so the buffer is never empty.
-        int length = (int)Math.Min(last.Size + 1, FirstBytes.MostBytes);
+        int length = (int)Math.Min(last.Size + 1, _options.FirstBytes.MostBytes);
         if (_firstBytes.Rent(length) is not { } buffer) return null;
         ObjectStart? start;
         try

@@ -19,7 +19,7 @@ public sealed class DirectoryRelistingTests
         for (int i = 0; i < 30; i++) _store.Put($"set/{i:D3}", new byte[i]);
     }
 
-    private DirectoryRelisting Relisting() => new(_store, _cache, PageSize, TimeSpan.FromSeconds(60), (_, _, listed) => listed, NullLogger.Instance);
+    private DirectoryRelisting Relisting() => new(_store, _cache, PageSize, TimeSpan.FromSeconds(60), new RelistingTuning(), (_, _, listed) => listed, NullLogger.Instance);
 
     [Fact]
     public async Task DirectoryIsListedAgainOnceItsExpiredLookupsWouldHavePaidForAPage()

@@ -9,14 +9,8 @@ namespace Bucketfs.Core.Read;
 /// they only look (find, rsync, stat), lookups stay HEADs: the choice is made per directory from
 /// how many of its lookups were followed by opens.
 /// </summary>
-internal sealed class FirstBytes(MemoryLimiter memory, TimeProvider time)
+internal sealed class FirstBytes(MemoryLimiter memory, FirstBytesTuning tuning, TimeProvider time)
 {
-    /// <summary>Largest body fetched with a lookup: the first read would fetch that much anyway.</summary>
-    public const int MostBytes = 1 << 20;
-
-    private static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(5);
-    private const long MostHeld = 32L << 20;
-    private const int MostDirectories = 1024;
     private readonly ConcurrentDictionary<string, Body> _bodies = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Activity> _activity = new(StringComparer.Ordinal);
@@ -34,7 +28,7 @@ internal sealed class FirstBytes(MemoryLimiter memory, TimeProvider time)
     /// <summary>Lookups in this directory are mostly followed by opens.</summary>
     public bool Wanted(string directory)
     {
-        lock (_lock) return _activity.TryGetValue(directory, out var a) && a.Opens >= 4 && 2 * a.Opens >= a.Lookups;
+        lock (_lock) return _activity.TryGetValue(directory, out var a) && a.Opens >= tuning.OpensBeforeWanted && 2 * a.Opens >= a.Lookups;
     }
 
     public void LookedUp(string directory) => Count(directory, opened: false);
@@ -47,13 +41,13 @@ internal sealed class FirstBytes(MemoryLimiter memory, TimeProvider time)
         {
             if (!_activity.TryGetValue(directory, out var a))
             {
-                if (_activity.Count >= MostDirectories) _activity.Clear();
+                if (_activity.Count >= tuning.MostDirectories) _activity.Clear();
                 _activity[directory] = a = new Activity();
             }
             if (opened) a.Opens++;
             else a.Lookups++;
             // Recent behaviour counts: halve the history now and then.
-            if (a.Lookups + a.Opens > 128)
+            if (a.Lookups + a.Opens > tuning.History)
             {
                 a.Lookups /= 2;
                 a.Opens /= 2;
@@ -64,7 +58,7 @@ internal sealed class FirstBytes(MemoryLimiter memory, TimeProvider time)
     /// <summary>A buffer for a body, within the prefetch budget and this cache's share of it; null when there is no room.</summary>
     public ReadBuffer? Rent(int length)
     {
-        if (Interlocked.Add(ref _held, length) > MostHeld || !memory.TryReserve(MemoryArea.FirstBytes, length))
+        if (Interlocked.Add(ref _held, length) > tuning.MostHeld || !memory.TryReserve(MemoryArea.FirstBytes, length))
         {
             Interlocked.Add(ref _held, -length);
             return null;
@@ -104,11 +98,10 @@ internal sealed class FirstBytes(MemoryLimiter memory, TimeProvider time)
 
     private void Sweep()
     {
-        // Every lookup with a body keeps one: look for expired ones once a second, not each time.
         long now = time.GetTimestamp(), last = Interlocked.Read(ref _sweptAt);
-        if (time.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1) || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
+        if (time.GetElapsedTime(last, now) < tuning.SweepEvery || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
         foreach (var (path, body) in _bodies)
-            if (time.GetElapsedTime(body.At, now) > KeepFor && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
+            if (time.GetElapsedTime(body.At, now) > tuning.KeepFor && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
                 Give(body.Length, body.Buffer);
     }
 

@@ -248,10 +248,3 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
     }
 }
 
-/// <summary>Sizes that shape the read path.</summary>
-internal sealed record ReadTuning(int InitialWindow, long MaxWindow, int MaxRequest, int RandomBlock, long SequentialSlack)
-{
-    /// <summary>With a data cache, random reads fetch whole cache blocks, so what they fetch can be kept.</summary>
-    public static ReadTuning From(FilesystemOptions options, int? cacheBlock = null) =>
-        new(InitialWindow: 1 << 20, MaxWindow: options.MaxPrefetchWindow, MaxRequest: options.MaxRequestSize, RandomBlock: cacheBlock ?? 256 << 10, SequentialSlack: 4 << 20);
-}
