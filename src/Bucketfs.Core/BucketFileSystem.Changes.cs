@@ -26,6 +26,7 @@ public sealed partial class BucketFileSystem
         var node = _inodes.Find(entry.NodeId)!;
         var staged = _staging.Create(node, metadata);
         _listings?.Forget(directory.DirectoryPrefix);
+        _headers.Carries(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         await ServeAsync(node, cancellation);
         return (entry, AddHandle(new StagedHandle(node, staged)));
@@ -97,28 +98,36 @@ public sealed partial class BucketFileSystem
             if (source.Kind == EntryKind.Directory && target.Kind != EntryKind.Directory) throw new FileSystemException(FileSystemError.NotDirectory);
             if (source.Kind != EntryKind.Directory && target.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
         }
+        EntryAttributes? moved = null;
         if (source.Kind == EntryKind.Directory)
         {
             _listings?.ForgetAll();
             await RenameDirectory(fromPath, toPath, target != null, cancellation);
+            _cache.RemoveBelow(fromPath + "/");
+            _cache.RemoveBelow(toPath + "/");
+            if (source.Metadata != null) moved = source;
         }
         else
         {
             _listings?.Forget(from.DirectoryPrefix);
             _listings?.Forget(to.DirectoryPrefix);
-            await RenameFile(from, name, fromPath, toPath, cancellation);
+            moved = await RenameFile(from, name, fromPath, toPath, source, cancellation);
         }
         _inodes.Move(from.Id, name, to, newName);
         _cache.AddMissing(fromPath);
-        _cache.Remove(toPath);
+        if (moved is null) _cache.Remove(toPath);
+        else _cache.Add(toPath, moved);
+        _headers.Carries(to.DirectoryPrefix);
         _cache.MarkIncomplete(to.DirectoryPrefix);
     }
 
-    private async Task RenameFile(Inode from, string fromName, string fromPath, string toPath, CancellationToken cancellation)
+    /// <summary>Moves a file's object (or its staged copy); returns what the new name holds when it is known (a copy keeps the metadata).</summary>
+    private async Task<EntryAttributes?> RenameFile(Inode from, string fromName, string fromPath, string toPath, EntryAttributes source, CancellationToken cancellation)
     {
-        if (_inodes.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return;
-        await CopyObject(fromPath, toPath, cancellation);
+        if (_inodes.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return null;
+        var (size, etag) = await CopyObject(fromPath, toPath, cancellation);
         await DeleteIgnoringMissing(fromPath, cancellation);
+        return source.Metadata is null || etag.Length == 0 || size != source.Size ? null : source with { ETag = etag };
     }
 
     /// <summary>Every key below the directory is copied (in parallel) and then deleted; bounded by the rename limit.</summary>
@@ -152,22 +161,19 @@ public sealed partial class BucketFileSystem
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (key, token) => await DeleteIgnoringMissing(key, token));
     }
 
-    /// <summary>Server-side copy keeping the metadata; above 5 GiB (one CopyObject's limit) as a multipart copy.</summary>
-    private async Task CopyObject(string from, string to, CancellationToken cancellation)
+    /// <summary>Server-side copy keeping the metadata; above 5 GiB (one CopyObject's limit) as a multipart copy. Returns the size copied and the copy's ETag.</summary>
+    private async Task<(long Size, string ETag)> CopyObject(string from, string to, CancellationToken cancellation)
     {
         const long singleCopyLimit = 5L << 30;
         var info = await _store.HeadAsync(from, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
         if (info.Size <= singleCopyLimit)
-        {
-            await _store.CopyAsync(from, to, null, info.ETag, cancellation);
-            return;
-        }
+            return (info.Size, await _store.CopyAsync(from, to, null, info.ETag, cancellation));
         long partSize = Uploader.PartSize(info.Size);
         string uploadId = await _store.StartUploadAsync(to, new ObjectAttributes(info.Metadata), cancellation);
         var parts = new List<UploadedPart>();
         for (long offset = 0; offset < info.Size; offset += partSize)
             parts.Add(await _store.CopyPartAsync(to, uploadId, parts.Count + 1, from, offset, Math.Min(partSize, info.Size - offset), info.ETag, cancellation));
-        await _store.CompleteUploadAsync(to, uploadId, parts, cancellation);
+        return (info.Size, await _store.CompleteUploadAsync(to, uploadId, parts, cancellation));
     }
 
     /// <summary>truncate, chmod, chown and utimens; returns the attributes after the change.</summary>
@@ -217,6 +223,7 @@ public sealed partial class BucketFileSystem
         }
         inode.Attributes = updated;
         _cache.Add(inode.Path, updated);
+        _headers.Carries(inode.ParentPrefix);
     }
 
     private (Inode Directory, string Path) ExistingName(ulong parent, string name)
@@ -231,6 +238,7 @@ public sealed partial class BucketFileSystem
     private NodeEntry Added(Inode directory, string name, string path, EntryAttributes attributes)
     {
         _listings?.Forget(directory.DirectoryPrefix);
+        _headers.Carries(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         return Remember(directory, name, attributes);
     }

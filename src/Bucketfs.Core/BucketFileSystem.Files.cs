@@ -12,13 +12,6 @@ public sealed partial class BucketFileSystem
     private const int AccessModeMask = 3;
     private const int OTrunc = 0x200;
 
-    /// <summary>
-    /// Passthrough costs more to set up (a backing file per open) than a small file's one READ
-    /// costs to serve: in one bench run, an epoch of 100 KiB files from the cache went at 562
-    /// files/s with passthrough and 894 without.
-    /// </summary>
-    private const long PassthroughMinimum = 1 << 20;
-
     /// <summary>Opens a file with open(2) <paramref name="flags"/>.</summary>
     internal async Task<OpenResult> OpenAsync(ulong node, int flags, CancellationToken cancellation)
     {
@@ -61,10 +54,10 @@ public sealed partial class BucketFileSystem
         inode.Attributes = attributes;
 
         _firstBytes.Opened(inode.ParentPrefix);
-        if (attributes.Size <= DirectoryPrefetcher.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)
+        if (attributes.Size <= _options.DirectoryPrefetch.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)
             await prefetching.WaitAsync(cancellation);
         var cached = attributes.ETag.Length > 0 ? _dataCache?.Object(_store.Description, inode.Path, attributes.ETag, attributes.Size) : null;
-        if (cached != null && _modes != null && attributes.Size >= PassthroughMinimum && await OpenPassthrough(inode, attributes.ETag, cached) is { } passthrough)
+        if (cached != null && _modes != null && attributes.Size >= _tuning.PassthroughMinimum && await OpenPassthrough(inode, attributes.ETag, cached) is { } passthrough)
             return passthrough;
         try
         {

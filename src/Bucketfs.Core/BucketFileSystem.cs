@@ -41,6 +41,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
     private readonly FirstBytes _firstBytes;
     private readonly DirectoryRelisting _relisting;
     private readonly ListingStore? _listings;
+    private readonly ListingHeaders _headers;
 
     public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
     {
@@ -48,24 +49,25 @@ public sealed partial class BucketFileSystem : IStagingNamespace
         _store = store;
         _options = options;
         _log = log;
-        _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity);
+        _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity, options.Time);
         _resolver = new NameResolver(store, _cache, log);
-        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, Known, log);
+        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log);
         _attributes = new AttributeMapper(options);
         _memory = new MemoryLimiter(options.MemoryLimit);
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
-        _firstBytes = new FirstBytes(_memory);
-        if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, log);
+        _firstBytes = new FirstBytes(_memory, options.FirstBytes, options.Time);
+        if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, options.DirectoryPrefetch, log);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
-        _staging = new Staging(store, options.StagingDirectory, _memory, options.Time, this, log);
+        _headers = new ListingHeaders(store, _cache, options.ListingHeaders);
+        _staging = new Staging(store, options, _memory, this, log);
     }
 
     /// <summary>Cached files are handed to the kernel to read itself when the session allows passthrough.</summary>
     internal void UsePassthrough(IPassthroughFiles kernel)
     {
-        if (_dataCache != null) _modes = new OpenModes(kernel);
+        if (_dataCache != null) _modes = new OpenModes(kernel, _options.Time);
     }
 
     /// <summary>Settles what a previous mount of this bucket left staged (see StagingRecovery); call before mounting.</summary>
@@ -139,7 +141,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
 
     /// <summary>A small file whose body a lookup may bring along (see FirstBytes).</summary>
     private bool Small(Inode directory, EntryAttributes? attributes) =>
-        attributes is { Kind: EntryKind.File, Size: <= FirstBytes.MostBytes } && _firstBytes.Wanted(directory.DirectoryPrefix);
+        attributes is { Kind: EntryKind.File } && attributes.Size <= _options.FirstBytes.MostBytes && _firstBytes.Wanted(directory.DirectoryPrefix);
 
     /// <summary>
     /// Whether a lookup of this name past its TTL would only confirm it with a HEAD: a small file
@@ -165,7 +167,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
     private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes last, CancellationToken cancellation)
     {
         // One byte more than last seen, so the buffer is never empty.
-        int length = (int)Math.Min(last.Size + 1, FirstBytes.MostBytes);
+        int length = (int)Math.Min(last.Size + 1, _options.FirstBytes.MostBytes);
         if (_firstBytes.Rent(length) is not { } buffer) return null;
         ObjectStart? start;
         try
@@ -253,7 +255,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
         ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
         var stored = _listings?.Load(directory.DirectoryPrefix);
         _directories[handle] = stored is null
-            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log))
+            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log, _headers))
             : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log)) { Stored = true };
         return handle;
     }
@@ -312,13 +314,14 @@ public sealed partial class BucketFileSystem : IStagingNamespace
 
     /// <summary>
     /// A listing carries no metadata: what a HEAD showed of the same version (s3fs mode, owner, a
-    /// symlink's type) stays, and a file being written here shows its staged size.
+    /// symlink's type) stays, however long ago, since only a new version can change what a listing
+    /// shows; and a file being written here shows its staged size.
     /// </summary>
     private EntryAttributes Known(Inode directory, string name, EntryAttributes listed)
     {
         var node = _inodes.Child(directory.Id, name);
         if (node != null && _staging.Has(node.Id)) return _staging.Effective(node);
-        if (_cache.TryGet(directory.DirectoryPrefix + name, out var cached) && Richer(cached, listed)) return cached!;
+        if (_cache.LastKnown(directory.DirectoryPrefix + name) is { } last && Richer(last, listed)) return last;
         return node != null && Richer(node.Attributes, listed) ? node.Attributes : listed;
     }
 
@@ -383,6 +386,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
     {
         node.Attributes = stored;
         _cache.Add(node.Path, stored);
+        _headers.Carries(node.ParentPrefix);
         _listings?.Forget(node.ParentPrefix);
     }
 }

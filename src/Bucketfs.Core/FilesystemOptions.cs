@@ -1,3 +1,7 @@
+using Bucketfs.Core.Namespace;
+using Bucketfs.Core.Read;
+using Bucketfs.Core.Write;
+
 namespace Bucketfs.Core;
 
 /// <summary>How bucket contents are presented as files.</summary>
@@ -37,12 +41,6 @@ public sealed record FilesystemOptions
     /// </summary>
     public long MemoryLimit { get; init; } = 96L << 20;
 
-    /// <summary>Largest prefetch window of one sequential reader.</summary>
-    public int MaxPrefetchWindow { get; init; } = 32 << 20;
-
-    /// <summary>Largest single ranged GET.</summary>
-    public int MaxRequestSize { get; init; } = 8 << 20;
-
     /// <summary>Keys returned per listing request (S3 allows up to 1,000).</summary>
     public int ListPageSize { get; init; } = 1000;
 
@@ -50,6 +48,18 @@ public sealed record FilesystemOptions
     public int MetadataCacheCapacity { get; init; } = 200_000;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    internal ReadTuning Read { get; init; } = new();
+
+    internal FirstBytesTuning FirstBytes { get; init; } = new();
+
+    internal DirectoryPrefetchTuning DirectoryPrefetch { get; init; } = new();
+
+    internal RelistingTuning Relisting { get; init; } = new();
+
+    internal UploadTuning Upload { get; init; } = new();
+
+    internal ListingHeadersTuning ListingHeaders { get; init; } = new();
 
     internal TimeSpan KernelTtl => MetadataTtl ?? TimeSpan.FromDays(365);
 }

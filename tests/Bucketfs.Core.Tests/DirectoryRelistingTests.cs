@@ -2,6 +2,7 @@ using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bucketfs.Core.Tests;
 
@@ -9,15 +10,17 @@ public sealed class DirectoryRelistingTests
 {
     private const int PageSize = 1000;
     private readonly MemoryObjectStore _store = new();
-    private readonly MetadataCache _cache = new(TimeSpan.FromSeconds(60), 100_000);
+    private readonly FakeTimeProvider _time = new();
+    private readonly MetadataCache _cache;
     private readonly Inode _directory = new(2, 1, "set", "set", EntryKind.Directory);
 
     public DirectoryRelistingTests()
     {
+        _cache = new(TimeSpan.FromSeconds(60), 100_000, _time);
         for (int i = 0; i < 30; i++) _store.PutDirect($"set/{i:D3}", new byte[i]);
     }
 
-    private DirectoryRelisting Relisting() => new(_store, _cache, PageSize, TimeSpan.FromSeconds(60), (_, _, listed) => listed, NullLogger.Instance);
+    private DirectoryRelisting Relisting() => new(_store, _cache, PageSize, TimeSpan.FromSeconds(60), new RelistingTuning(), (_, _, listed) => listed, NullLogger.Instance);
 
     [Fact]
     public async Task DirectoryIsListedAgainOnceItsExpiredLookupsWouldHavePaidForAPage()
@@ -65,20 +68,26 @@ public sealed class DirectoryRelistingTests
     [Fact]
     public async Task DirectoryInUseIsListedAgainShortlyBeforeItsNamesExpire()
     {
-        var ttl = TimeSpan.FromMilliseconds(400);
-        var cache = new MetadataCache(ttl, 100_000);
-        var relisting = new DirectoryRelisting(_store, cache, PageSize, ttl, (_, _, listed) => listed, NullLogger.Instance);
-        cache.MarkComplete("set/", 30);
+        var ttl = TimeSpan.FromSeconds(60);
+        _cache.MarkComplete("set/", 30);
+        var relisting = Relisting();
 
         // Enough uses to pay for a listing, but the names are fresh for a while yet.
         for (int i = 0; i < 20; i++) relisting.Used(_directory);
         Assert.Equal(0, _store.Calls(StoreOperation.List));
 
-        Thread.Sleep(250);
+        // In the last half of the TTL, a use lists the directory again in the background.
+        _time.Advance(ttl * 0.6);
+        var gate = _store.Hold(StoreOperation.List);
         relisting.Used(_directory);
-        for (int i = 0; i < 100 && !cache.TryGet("set/000", out _); i++) await Task.Delay(10);
+        var listing = relisting.ForExpired(_directory);
+        Assert.NotNull(listing);
+        gate.Release();
+        await listing;
+
         Assert.Equal(1, _store.Calls(StoreOperation.List));
-        Assert.True(cache.TryGetListing("set/", out _, out long expiresAt) && expiresAt > Environment.TickCount64 + 200);
+        Assert.True(_cache.TryGetListing("set/", out _, out var freshFor));
+        Assert.Equal(ttl, freshFor);
     }
 
     [Fact]

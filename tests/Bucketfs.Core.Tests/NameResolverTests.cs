@@ -2,12 +2,14 @@ using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Bucketfs.Core.Tests;
 
 public sealed class NameResolverTests
 {
     private readonly MemoryObjectStore _store = new();
+    private readonly FakeTimeProvider _time = new();
 
     public NameResolverTests()
     {
@@ -51,7 +53,7 @@ public sealed class NameResolverTests
     {
         var resolver = Resolver(TimeSpan.FromMilliseconds(1));
         await resolver.ResolveAsync("ml", CancellationToken.None);
-        await Task.Delay(20); // past the TTL
+        _time.Advance(TimeSpan.FromMilliseconds(2)); // past the TTL
         int heads = _store.Calls(StoreOperation.Head), lists = _store.Calls(StoreOperation.List);
 
         var again = await resolver.ResolveAsync("ml", CancellationToken.None);
@@ -69,7 +71,7 @@ public sealed class NameResolverTests
         await resolver.ResolveAsync("gone", CancellationToken.None);
         _store.DeleteDirect("gone/x");
         _store.PutDirect("gone", new byte[3]);
-        await Task.Delay(20); // past the TTL
+        _time.Advance(TimeSpan.FromMilliseconds(2)); // past the TTL
 
         var again = await resolver.ResolveAsync("gone", CancellationToken.None);
 
@@ -77,5 +79,5 @@ public sealed class NameResolverTests
         Assert.Equal(3, again?.Size);
     }
 
-    private NameResolver Resolver(TimeSpan ttl) => new(_store, new MetadataCache(ttl, 1000), NullLogger.Instance);
+    private NameResolver Resolver(TimeSpan ttl) => new(_store, new MetadataCache(ttl, 1000, _time), NullLogger.Instance);
 }

@@ -226,9 +226,9 @@ public sealed class ReadBuffersTests
     {
         var limiter = new MemoryLimiter(8 << 20);
         var buffer = limiter.Buffers.Rent(1 << 20);
-        limiter.Reserve(8 << 20);
+        limiter.Reserve(MemoryArea.UploadParts, 8 << 20);
         limiter.Buffers.Return(buffer);
-        limiter.Release(8 << 20);
+        limiter.Release(MemoryArea.UploadParts, 8 << 20);
 
         Assert.NotSame(buffer, limiter.Buffers.Rent(1 << 20));
     }

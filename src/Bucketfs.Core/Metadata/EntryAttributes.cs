@@ -14,13 +14,16 @@ internal sealed record EntryAttributes(EntryKind Kind, long Size, string ETag, D
 {
     public static readonly EntryAttributes Directory = new(EntryKind.Directory, 0, "", DateTimeOffset.UnixEpoch);
 
-    /// <summary>s3fs metadata (mode, uid, gid, mtime) when the object was HEADed; null when it came from a listing.</summary>
+    /// <summary>x-amz-meta-* (s3fs's mode, uid, gid, mtime) when the object's headers were read (empty if it has none); null when it came from a listing.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>An object as its headers (HEAD, GET) describe it, x-amz-meta-* included (an empty set when it has none).</summary>
     public static EntryAttributes FromObject(ObjectInfo info)
     {
-        var metadata = info.Metadata.Count > 0 ? info.Metadata : null;
-        var kind = S3fsMetadata.Mode(metadata) is { } mode && (mode & S3fsMetadata.TypeMask) == S3fsMetadata.SymlinkType ? EntryKind.Symlink : EntryKind.File;
-        return new(kind, info.Size, info.ETag, info.LastModified) { Metadata = metadata };
+        var kind = S3fsMetadata.Mode(info.Metadata) is { } mode && (mode & S3fsMetadata.TypeMask) == S3fsMetadata.SymlinkType ? EntryKind.Symlink : EntryKind.File;
+        return new(kind, info.Size, info.ETag, info.LastModified) { Metadata = info.Metadata };
     }
+
+    /// <summary>An object as a listing shows it: no metadata, so null until its headers are known.</summary>
+    public static EntryAttributes FromListing(ObjectInfo info) => new(EntryKind.File, info.Size, info.ETag, info.LastModified);
 }

@@ -5,10 +5,12 @@ namespace Bucketfs.Core.Metadata;
 /// <summary>
 /// Names seen recently, by path: what they are, or that they do not exist. Entries live for the
 /// metadata TTL; the cache holds at most its capacity, dropping expired entries first and
-/// starting over if that is not enough.
+/// starting over if that is not enough. Expiry is kept in <paramref name="time"/>'s timestamps, so
+/// a jump of the wall clock changes nothing and tests move time on instead of sleeping.
 /// </summary>
-internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
+internal sealed class MetadataCache(TimeSpan? ttl, int capacity, TimeProvider time)
 {
+    private readonly long _ttlTicks = ttl is { } t ? (long)(t.TotalSeconds * time.TimestampFrequency) : long.MaxValue;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Listing> _complete = new(StringComparer.Ordinal);
 
@@ -23,7 +25,7 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
     {
         attributes = null;
         // Expired entries stay until replaced or shrunk away: their kind is still a good guess.
-        if (!_entries.TryGetValue(path, out var entry) || entry.ExpiresAt < Environment.TickCount64) return false;
+        if (!_entries.TryGetValue(path, out var entry) || entry.ExpiresAt < time.GetTimestamp()) return false;
         attributes = entry.Attributes;
         return true;
     }
@@ -42,13 +44,17 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
         _complete[prefix] = new Listing(entries, Expiry());
     }
 
-    public bool IsComplete(string prefix) => _complete.TryGetValue(prefix, out var listing) && listing.ExpiresAt >= Environment.TickCount64;
+    public bool IsComplete(string prefix) => _complete.TryGetValue(prefix, out var listing) && listing.ExpiresAt >= time.GetTimestamp();
 
-    /// <summary>The directory's last whole listing, even once that has expired: its number of entries and when it expires (Environment.TickCount64).</summary>
-    public bool TryGetListing(string prefix, out int entries, out long expiresAt)
+    /// <summary>
+    /// The directory's last whole listing, even once that has expired: its number of entries and
+    /// how long it stays fresh (negative once expired, <see cref="TimeSpan.MaxValue"/> without a TTL).
+    /// </summary>
+    public bool TryGetListing(string prefix, out int entries, out TimeSpan freshFor)
     {
         bool found = _complete.TryGetValue(prefix, out var listing);
-        (entries, expiresAt) = (listing.Entries, listing.ExpiresAt);
+        entries = listing.Entries;
+        freshFor = listing.ExpiresAt == long.MaxValue ? TimeSpan.MaxValue : time.GetElapsedTime(time.GetTimestamp(), listing.ExpiresAt);
         return found;
     }
 
@@ -61,6 +67,15 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
 
     public void Remove(string path) => _entries.TryRemove(path, out _);
 
+    /// <summary>Everything known below a directory goes (it was renamed): a walk over the whole cache, as rare as such renames.</summary>
+    public void RemoveBelow(string prefix)
+    {
+        foreach (var path in _entries.Keys)
+            if (path.StartsWith(prefix, StringComparison.Ordinal)) _entries.TryRemove(path, out _);
+        foreach (var directory in _complete.Keys)
+            if (directory.StartsWith(prefix, StringComparison.Ordinal)) _complete.TryRemove(directory, out _);
+    }
+
     /// <summary>Starts the TTL of these entries again, where they are still cached.</summary>
     public void Refresh(IEnumerable<string> paths)
     {
@@ -69,7 +84,7 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
             if (_entries.TryGetValue(path, out var entry)) _entries.TryUpdate(path, entry with { ExpiresAt = expires }, entry);
     }
 
-    private long Expiry() => ttl is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
+    private long Expiry() => _ttlTicks == long.MaxValue ? long.MaxValue : time.GetTimestamp() + _ttlTicks;
 
     private void Put(string path, EntryAttributes? attributes)
     {
@@ -82,7 +97,7 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity)
     {
         // Entries of a complete directory may go below: it is complete no more.
         _complete.Clear();
-        long now = Environment.TickCount64;
+        long now = time.GetTimestamp();
         foreach (var (path, entry) in _entries)
             if (entry.ExpiresAt < now) _entries.TryRemove(path, out _);
         if (_entries.Count >= capacity) _entries.Clear();

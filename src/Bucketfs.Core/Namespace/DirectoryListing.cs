@@ -10,9 +10,10 @@ namespace Bucketfs.Core.Namespace;
 /// markers; a file whose name is also a directory is hidden (the directory wins), which needs a
 /// file to wait until the listing has passed "name/": only names that are prefixes of the current
 /// key can still be waiting, so that buffer stays small. Files being created here that the bucket
-/// does not have yet come at the end, unless the listing showed them meanwhile.
+/// does not have yet come at the end, unless the listing showed them meanwhile. With
+/// <paramref name="headers"/>, each page is completed with what only headers say before it is shown.
 /// </summary>
-internal sealed class DirectoryListing(IObjectStore store, string prefix, int pageSize, List<(string Name, EntryAttributes Attributes)> unlisted, ILogger log)
+internal sealed class DirectoryListing(IObjectStore store, string prefix, int pageSize, List<(string Name, EntryAttributes Attributes)> unlisted, ILogger log, ListingHeaders? headers = null)
 {
     private readonly Queue<(string Name, EntryAttributes Attributes)> _ready = new();
     private readonly List<(string Name, EntryAttributes Attributes)> _waiting = [];
@@ -41,6 +42,7 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
     private async Task FetchPageAsync(CancellationToken cancellation)
     {
         var page = await store.ListAsync(prefix, "/", _continuation, pageSize, cancellation).ConfigureAwait(false);
+        if (headers != null) await headers.DescribeAsync(prefix, page, cancellation).ConfigureAwait(false);
         int o = 0, p = 0;
         while (o < page.Objects.Count || p < page.CommonPrefixes.Count)
         {
@@ -70,7 +72,7 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
             return;
         }
         if (!Valid(rest, info.Key)) return;
-        _waiting.Add((rest, EntryAttributes.FromObject(info)));
+        _waiting.Add((rest, EntryAttributes.FromListing(info)));
         if (unlisted.Count > 0) _seen.Add(rest);
     }
 

@@ -15,16 +15,9 @@ namespace Bucketfs.Core.Namespace;
 /// as a large dataset's does: 10,112 requests and 1,119 files/s with a HEAD per name; 2.1-2.6k and
 /// 1,173-1,515 listing only names that expired; 332-364 and 2,340-2,723 listing ahead of expiry.
 /// </summary>
-internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache, int pageSize, TimeSpan? ttl, Func<Inode, string, EntryAttributes, EntryAttributes> known, ILogger log)
+internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache, int pageSize, TimeSpan? ttl, RelistingTuning tuning, Func<Inode, string, EntryAttributes, EntryAttributes> known, ILogger log)
 {
-    // A LIST page costs what about 12 HEADs do (S3's prices: $0.005 and $0.0004 per 1,000), so a
-    // directory is listed again once the HEADs its names would cost since the last listing pay for
-    // it: as in renting skis until the rent equals the price, never more than twice the cost of
-    // the best choice made knowing the future.
-    private const int UsesPerPage = 12;
-    private const int MostDirectoriesCounted = 4096;
-    // Renewal ahead of expiry starts in the last half of the TTL.
-    private readonly long _renewWithinMs = ttl is { } t ? (long)t.TotalMilliseconds / 2 : 0;
+    private readonly TimeSpan _renewWithin = ttl is { } t ? t * tuning.RenewWithin : TimeSpan.Zero;
     private readonly ConcurrentDictionary<string, int> _uses = new(StringComparer.Ordinal);
     private readonly SingleFlight<bool> _inFlight = new();
 
@@ -42,11 +35,11 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
     {
         string prefix = directory.DirectoryPrefix;
         if (_inFlight.TryGet(prefix, out var running)) return expired ? running : null;
-        if (!cache.TryGetListing(prefix, out int entries, out long expiresAt)) return null;
-        if (_uses.Count >= MostDirectoriesCounted) _uses.Clear();
+        if (!cache.TryGetListing(prefix, out int entries, out TimeSpan freshFor)) return null;
+        if (_uses.Count >= tuning.MostDirectoriesCounted) _uses.Clear();
         int pages = Math.Max(1, (entries + pageSize - 1) / pageSize);
-        if (_uses.AddOrUpdate(prefix, 1, static (_, n) => n + 1) < pages * UsesPerPage) return null;
-        if (!expired && expiresAt - Environment.TickCount64 > _renewWithinMs) return null;
+        if (_uses.AddOrUpdate(prefix, 1, static (_, n) => n + 1) < pages * tuning.UsesPerPage) return null;
+        if (!expired && freshFor > _renewWithin) return null;
         var listing = _inFlight.Run(prefix, (Self: this, Directory: directory), static s => s.Self.ListAsync(s.Directory));
         return expired ? listing : null;
     }

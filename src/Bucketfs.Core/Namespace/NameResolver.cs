@@ -70,6 +70,9 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         return found;
     }
 
+    /// <summary>A directory known to have no marker: nothing more to learn of it.</summary>
+    private static readonly EntryAttributes Unmarked = EntryAttributes.Directory with { Metadata = ObjectInfo.EmptyMetadata };
+
     /// <summary>
     /// A directory's mode, owner and mtime live on its "path/" marker, as s3fs keeps them. The
     /// marker sorts first under the prefix, so the one-key listing shows whether there is one.
@@ -77,9 +80,9 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
     private async Task<EntryAttributes> DirectoryAsync(string path, ListPage below, CancellationToken cancellation)
     {
         string marker = path + "/";
-        if (below.Objects.Count == 0 || below.Objects[0].Key != marker) return EntryAttributes.Directory;
+        if (below.Objects.Count == 0 || below.Objects[0].Key != marker) return Unmarked;
         var info = await store.HeadAsync(marker, cancellation).ConfigureAwait(false);
-        return info is null ? EntryAttributes.Directory : EntryAttributes.Directory with { ETag = info.ETag, Metadata = info.Metadata.Count > 0 ? info.Metadata : null };
+        return info is null ? Unmarked : EntryAttributes.Directory with { ETag = info.ETag, Metadata = info.Metadata };
     }
 
     /// <summary>The object's current version, asked of the store even if the cache has an answer.</summary>

@@ -52,7 +52,7 @@ internal sealed class Chunk
     public void Unref()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        _limiter.Release(Length);
+        _limiter.Release(MemoryArea.Prefetch, Length);
         _limiter.Buffers.Return(_buffer);
     }
 }

@@ -14,28 +14,23 @@ namespace Bucketfs.Core.Read;
 /// </summary>
 internal sealed class DirectoryPrefetcher : IDisposable
 {
-    /// <summary>Files above this are read by the per-handle window, which already streams them.</summary>
-    public const long SmallFile = 8L << 20;
-
-    private const int OpensBeforePrefetch = 4;
-    private const int MostFilesPerDirectory = 200_000;
-    private const int MostDirectories = 256;
-    private const int Parallel = 16;
-
     private readonly IObjectStore _store;
     private readonly DataCache _cache;
     private readonly MemoryLimiter _memory;
+    private readonly DirectoryPrefetchTuning _tuning;
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Directory> _directories = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _slots = new(Parallel, Parallel);
+    private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stop = new();
 
-    public DirectoryPrefetcher(IObjectStore store, DataCache cache, MemoryLimiter memory, ILogger log)
+    public DirectoryPrefetcher(IObjectStore store, DataCache cache, MemoryLimiter memory, DirectoryPrefetchTuning tuning, ILogger log)
     {
         _store = store;
         _cache = cache;
         _memory = memory;
+        _tuning = tuning;
+        _slots = new SemaphoreSlim(tuning.Parallel, tuning.Parallel);
         _log = log;
     }
 
@@ -56,17 +51,17 @@ internal sealed class DirectoryPrefetcher : IDisposable
     public void Listed(string prefix, List<(string Name, EntryAttributes Attributes)> entries)
     {
         var files = entries
-            .Where(e => e.Attributes.Kind == EntryKind.File && e.Attributes.Size <= SmallFile && e.Attributes.ETag.Length > 0)
+            .Where(e => e.Attributes.Kind == EntryKind.File && e.Attributes.Size <= _tuning.SmallFile && e.Attributes.ETag.Length > 0)
             .Select(e => (prefix + e.Name, e.Attributes.Size, e.Attributes.ETag))
             .ToList();
-        if (files.Count == 0 || files.Count > MostFilesPerDirectory) return;
+        if (files.Count == 0 || files.Count > _tuning.MostFilesPerDirectory) return;
         long total = files.Sum(f => f.Size);
         // A directory the cache cannot hold would only evict itself.
         if (total > _cache.MaxBytes / 2) return;
         lock (_lock)
         {
             if (_directories.TryGetValue(prefix, out var known) && known.Started) return;
-            if (_directories.Count >= MostDirectories) _directories.Clear();
+            if (_directories.Count >= _tuning.MostDirectories) _directories.Clear();
             _directories[prefix] = new Directory(files);
         }
     }
@@ -82,7 +77,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         {
             if (!_directories.TryGetValue(prefix, out start)) return null;
             lock (start.Opened) start.Opened.Add(key);
-            if (start.Started || ++start.Opens < OpensBeforePrefetch) return _fetching.GetValueOrDefault(key);
+            if (start.Started || ++start.Opens < _tuning.OpensBeforePrefetch) return _fetching.GetValueOrDefault(key);
             start.Started = true;
         }
         _log.LogDebug("Prefetching the {Count} small files of {Prefix} into the data cache", start.Files.Count, prefix);
@@ -113,7 +108,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
                 _fetching[file.Key] = fetch;
                 _ = fetch.ContinueWith(_ => _fetching.TryRemove(new KeyValuePair<string, Task>(file.Key, fetch)), TaskScheduler.Default);
                 running.Add(fetch);
-                if (running.Count >= 4 * Parallel) running.RemoveAll(t => t.IsCompleted);
+                if (running.Count >= 4 * _tuning.Parallel) running.RemoveAll(t => t.IsCompleted);
             }
         }
         catch (OperationCanceledException)
@@ -132,8 +127,8 @@ internal sealed class DirectoryPrefetcher : IDisposable
         try
         {
             // Prefetch only takes memory that is free: readers waiting for data come first.
-            for (int wait = 1; !(reserved = _memory.TryReserve(size)); wait = Math.Min(wait * 2, 100))
-                await Task.Delay(wait, stop).ConfigureAwait(false);
+            await _memory.ReserveWhenFreeAsync(MemoryArea.DirectoryPrefetch, size, stop).ConfigureAwait(false);
+            reserved = true;
             buffer = _memory.Buffers.Rent(size);
             int n = await _store.ReadWholeAsync(file.Key, buffer.Memory[..size], file.ETag, stop).ConfigureAwait(false);
             if (n == size) cached.Store(0, buffer.Slice(0, n));
@@ -145,7 +140,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         }
         finally
         {
-            if (reserved) _memory.Release(size);
+            if (reserved) _memory.Release(MemoryArea.DirectoryPrefetch, size);
             if (buffer != null) _memory.Buffers.Return(buffer);
             cached.Dispose();
             _slots.Release();

@@ -9,14 +9,8 @@ namespace Bucketfs.Core.Read;
 /// they only look (find, rsync, stat), lookups stay HEADs: the choice is made per directory from
 /// how many of its lookups were followed by opens.
 /// </summary>
-internal sealed class FirstBytes(MemoryLimiter memory)
+internal sealed class FirstBytes(MemoryLimiter memory, FirstBytesTuning tuning, TimeProvider time)
 {
-    /// <summary>Largest body fetched with a lookup: the first read would fetch that much anyway.</summary>
-    public const int MostBytes = 1 << 20;
-
-    private const long KeepMilliseconds = 5_000;
-    private const long MostHeld = 32L << 20;
-    private const int MostDirectories = 1024;
     private readonly ConcurrentDictionary<string, Body> _bodies = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Activity> _activity = new(StringComparer.Ordinal);
@@ -34,7 +28,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     /// <summary>Lookups in this directory are mostly followed by opens.</summary>
     public bool Wanted(string directory)
     {
-        lock (_lock) return _activity.TryGetValue(directory, out var a) && a.Opens >= 4 && 2 * a.Opens >= a.Lookups;
+        lock (_lock) return _activity.TryGetValue(directory, out var a) && a.Opens >= tuning.OpensBeforeWanted && 2 * a.Opens >= a.Lookups;
     }
 
     public void LookedUp(string directory) => Count(directory, opened: false);
@@ -47,13 +41,13 @@ internal sealed class FirstBytes(MemoryLimiter memory)
         {
             if (!_activity.TryGetValue(directory, out var a))
             {
-                if (_activity.Count >= MostDirectories) _activity.Clear();
+                if (_activity.Count >= tuning.MostDirectories) _activity.Clear();
                 _activity[directory] = a = new Activity();
             }
             if (opened) a.Opens++;
             else a.Lookups++;
             // Recent behaviour counts: halve the history now and then.
-            if (a.Lookups + a.Opens > 128)
+            if (a.Lookups + a.Opens > tuning.History)
             {
                 a.Lookups /= 2;
                 a.Opens /= 2;
@@ -64,7 +58,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     /// <summary>A buffer for a body, within the prefetch budget and this cache's share of it; null when there is no room.</summary>
     public ReadBuffer? Rent(int length)
     {
-        if (Interlocked.Add(ref _held, length) > MostHeld || !memory.TryReserve(length))
+        if (Interlocked.Add(ref _held, length) > tuning.MostHeld || !memory.TryReserve(MemoryArea.FirstBytes, length))
         {
             Interlocked.Add(ref _held, -length);
             return null;
@@ -77,7 +71,7 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     {
         Give(rented - read, null);
         Sweep();
-        var body = new Body(etag, buffer, read, Environment.TickCount64);
+        var body = new Body(etag, buffer, read, time.GetTimestamp());
         if (_bodies.TryGetValue(path, out var old) && _bodies.TryRemove(new KeyValuePair<string, Body>(path, old))) Give(old.Length, old.Buffer);
         if (!_bodies.TryAdd(path, body)) Give(read, buffer);
     }
@@ -86,8 +80,8 @@ internal sealed class FirstBytes(MemoryLimiter memory)
     public void Discard(ReadBuffer buffer, int rented) => Give(rented, buffer);
 
     /// <summary>
-    /// The body fetched for this version, if any: the buffer and its reservation pass to the
-    /// caller, whose chunk gives them back.
+    /// The body fetched for this version, if any: the buffer and its reservation, counted as
+    /// prefetch from now on, pass to the caller, whose reader's chunk gives them back.
     /// </summary>
     public (ReadBuffer Buffer, int Length)? Take(string path, string etag)
     {
@@ -98,23 +92,23 @@ internal sealed class FirstBytes(MemoryLimiter memory)
             return null;
         }
         Interlocked.Add(ref _held, -body.Length);
+        memory.Move(body.Length, MemoryArea.FirstBytes, MemoryArea.Prefetch);
         return (body.Buffer, body.Length);
     }
 
     private void Sweep()
     {
-        // Every lookup with a body keeps one: look for expired ones once a second, not each time.
-        long now = Environment.TickCount64, last = Interlocked.Read(ref _sweptAt);
-        if (now - last < 1000 || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
+        long now = time.GetTimestamp(), last = Interlocked.Read(ref _sweptAt);
+        if (time.GetElapsedTime(last, now) < tuning.SweepEvery || Interlocked.CompareExchange(ref _sweptAt, now, last) != last) return;
         foreach (var (path, body) in _bodies)
-            if (now - body.At > KeepMilliseconds && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
+            if (time.GetElapsedTime(body.At, now) > tuning.KeepFor && _bodies.TryRemove(new KeyValuePair<string, Body>(path, body)))
                 Give(body.Length, body.Buffer);
     }
 
     private void Give(int length, ReadBuffer? buffer)
     {
         Interlocked.Add(ref _held, -length);
-        memory.Release(length);
+        memory.Release(MemoryArea.FirstBytes, length);
         if (buffer != null) memory.Buffers.Return(buffer);
     }
 }

@@ -157,7 +157,7 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
     {
         length = (int)Math.Min(length, size - start);
         if (length <= 0) return false;
-        if (!demand && !limiter.TryReserve(length)) return false;
+        if (!demand && !limiter.TryReserve(MemoryArea.Prefetch, length)) return false;
         Add(_chunks.Count, start, length, reserved: !demand);
         _fetchedUpTo = start + length;
         return true;
@@ -167,7 +167,7 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
 
     private Chunk Begin(long start, int length, bool reserved)
     {
-        if (!reserved) limiter.Reserve(length);
+        if (!reserved) limiter.Reserve(MemoryArea.Prefetch, length);
         var chunk = new Chunk(start, length, limiter);
         chunk.Begin(FetchAsync(chunk, reserved));
         return chunk;
@@ -248,10 +248,3 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
     }
 }
 
-/// <summary>Sizes that shape the read path.</summary>
-internal sealed record ReadTuning(int InitialWindow, long MaxWindow, int MaxRequest, int RandomBlock, long SequentialSlack)
-{
-    /// <summary>With a data cache, random reads fetch whole cache blocks, so what they fetch can be kept.</summary>
-    public static ReadTuning From(FilesystemOptions options, int? cacheBlock = null) =>
-        new(InitialWindow: 1 << 20, MaxWindow: options.MaxPrefetchWindow, MaxRequest: options.MaxRequestSize, RandomBlock: cacheBlock ?? 256 << 10, SequentialSlack: 4 << 20);
-}

@@ -9,7 +9,7 @@ namespace Bucketfs.Core.Read;
 /// open fails while a handle the daemon serves is open. Both kinds are counted here so every open
 /// gets the mode the kernel will accept.
 /// </summary>
-internal sealed class OpenModes(IPassthroughFiles kernel)
+internal sealed class OpenModes(IPassthroughFiles kernel, TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, State> _states = [];
@@ -68,7 +68,7 @@ internal sealed class OpenModes(IPassthroughFiles kernel)
     /// </summary>
     public async Task<bool> ServeAsync(ulong inode, TimeSpan patience, CancellationToken cancellation)
     {
-        long deadline = Environment.TickCount64 + (long)patience.TotalMilliseconds;
+        long started = time.GetTimestamp();
         while (true)
         {
             Task drained;
@@ -82,11 +82,11 @@ internal sealed class OpenModes(IPassthroughFiles kernel)
                 }
                 drained = (state.Drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
             }
-            long left = deadline - Environment.TickCount64;
-            if (left <= 0) return false;
+            var left = patience - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero) return false;
             try
             {
-                await drained.WaitAsync(TimeSpan.FromMilliseconds(left), cancellation).ConfigureAwait(false);
+                await drained.WaitAsync(left, time, cancellation).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

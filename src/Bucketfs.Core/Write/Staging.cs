@@ -31,6 +31,7 @@ internal sealed class Staging
     private readonly SemaphoreSlim _creating = new(1, 1);
     private readonly IObjectStore _store;
     private readonly string _directory;
+    private readonly UploadTuning _tuning;
     private readonly MemoryLimiter _memory;
     private readonly Uploader _uploader;
     private readonly UploadRetries _retries;
@@ -38,15 +39,16 @@ internal sealed class Staging
     private readonly ILogger _log;
     private volatile bool _ending;
 
-    public Staging(IObjectStore store, string directory, MemoryLimiter memory, TimeProvider time, IStagingNamespace names, ILogger log)
+    public Staging(IObjectStore store, FilesystemOptions options, MemoryLimiter memory, IStagingNamespace names, ILogger log)
     {
         _store = store;
-        _directory = directory;
+        _directory = options.StagingDirectory;
+        _tuning = options.Upload;
         _memory = memory;
         _namespace = names;
         _log = log;
-        _uploader = new Uploader(store, UploadTuning.Default, memory, log);
-        _retries = new UploadRetries(time, log);
+        _uploader = new Uploader(store, options.Upload, memory, log);
+        _retries = new UploadRetries(options.Time, options.Upload, log);
     }
 
     public bool Has(ulong id) => _staged.ContainsKey(id);
@@ -265,7 +267,7 @@ internal sealed class Staging
         return [.. left.Select(f => $"{f.Key} (kept in {f.DataPath})")];
     }
 
-    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, UploadTuning.Default, _memory, _log);
+    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _tuning, _memory, _log);
 
     /// <summary>The node's staged copy with its gate held, never one the last close has just discarded.</summary>
     private async Task<StagedFile> LockedAsync(Inode node, CancellationToken cancellation)

@@ -13,7 +13,6 @@ namespace Bucketfs.Core.Write;
 /// </summary>
 internal sealed class StreamingUpload(IObjectStore store, StagedFile file, UploadTuning tuning, MemoryLimiter memory, ILogger log)
 {
-    private const long FirstPartSize = 8L << 20;
     private readonly List<Task<UploadedPart>> _parts = [];
     private Task<string>? _uploadId;
     private long _sent;
@@ -23,7 +22,7 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
 
     public bool Abandoned => _abandoned;
 
-    public static long PartSizeOf(int partNumber) => FirstPartSize << Math.Min((partNumber - 1) / 1000, 10);
+    private long PartSizeOf(int partNumber) => tuning.FirstStreamedPart << Math.Min((partNumber - 1) / 1000, 10);
 
     /// <summary>After a write (under the file's gate): sends every part that is now complete.</summary>
     public async Task AdvanceAsync(CancellationToken cancellation)

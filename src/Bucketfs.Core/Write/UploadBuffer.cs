@@ -26,9 +26,9 @@ internal sealed class UploadBuffer : IDisposable
 
     public static UploadBuffer Rent(MemoryLimiter limiter, int length)
     {
-        limiter.Reserve(length);
+        limiter.Reserve(MemoryArea.UploadParts, length);
         return new UploadBuffer(limiter, length);
     }
 
-    public void Dispose() => _limiter.Release(_array.Length);
+    public void Dispose() => _limiter.Release(MemoryArea.UploadParts, _array.Length);
 }

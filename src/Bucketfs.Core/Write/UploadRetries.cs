@@ -8,10 +8,8 @@ namespace Bucketfs.Core.Write;
 /// it is in the bucket or the mount ends; at the end, once more for a bounded time, and what is
 /// still not stored is named. A failed close() is otherwise left to a later mount of the same bucket.
 /// </summary>
-internal sealed class UploadRetries(TimeProvider time, ILogger log)
+internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILogger log)
 {
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(60);
     private readonly ConcurrentDictionary<ulong, Pending> _pending = new();
     private readonly CancellationTokenSource _stop = new();
 
@@ -36,14 +34,14 @@ internal sealed class UploadRetries(TimeProvider time, ILogger log)
 
     private async Task RetryAsync(ulong id, Pending pending)
     {
-        var delay = FirstDelay;
+        var delay = tuning.FirstRetryDelay;
         try
         {
             while (true)
             {
                 await Task.Delay(delay, time, _stop.Token).ConfigureAwait(false);
                 if (await TryAsync(pending).ConfigureAwait(false)) break;
-                delay = delay * 2 < LongestDelay ? delay * 2 : LongestDelay;
+                delay = delay * 2 < tuning.LongestRetryDelay ? delay * 2 : tuning.LongestRetryDelay;
             }
             _pending.TryRemove(id, out _);
             if (!pending.File.Dirty) log.LogInformation("{Key} is in the bucket now", pending.File.Key);
@@ -63,14 +61,14 @@ internal sealed class UploadRetries(TimeProvider time, ILogger log)
         _stop.Cancel();
         foreach (var pending in _pending.Values) await pending.Loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         long started = time.GetTimestamp();
-        var delay = FirstDelay;
+        var delay = tuning.FirstRetryDelay;
         while (!_pending.IsEmpty)
         {
             foreach (var (id, pending) in _pending)
                 if (await TryAsync(pending).ConfigureAwait(false)) _pending.TryRemove(id, out _);
             if (_pending.IsEmpty || time.GetElapsedTime(started) + delay > bound) break;
             await Task.Delay(delay, time).ConfigureAwait(false);
-            delay = delay * 2 < LongestDelay ? delay * 2 : LongestDelay;
+            delay = delay * 2 < tuning.LongestRetryDelay ? delay * 2 : tuning.LongestRetryDelay;
         }
         return [.. _pending.Values.Select(p => p.File)];
     }

@@ -66,7 +66,6 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLi
         {
             var parts = new UploadedPart[count];
             string? baseETag = file.Manifest.BaseETag;
-            // Parts in flight are held in memory: fewer of them at once when parts are large.
             int parallelism = (int)Math.Clamp(tuning.PartMemory / partSize, 1, tuning.Parallelism);
             await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellation }, async (part, token) =>
             {
@@ -97,10 +96,4 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLi
             throw;
         }
     }
-}
-
-/// <summary>Sizes that shape uploads.</summary>
-internal sealed record UploadTuning(long SinglePutLimit, int Parallelism, long PartMemory)
-{
-    public static readonly UploadTuning Default = new(SinglePutLimit: 16L << 20, Parallelism: 4, PartMemory: 64L << 20);
 }
