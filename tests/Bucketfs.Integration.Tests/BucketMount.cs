@@ -60,7 +60,8 @@ public sealed class BucketMount : IDisposable
             lock (log) return log.ToString();
         });
         int ttl = Array.IndexOf(extra, "--metadata-ttl");
-        TimeSpan? metadataTtl = ttl >= 0 ? TimeSpan.FromSeconds(double.Parse(extra[ttl + 1], System.Globalization.CultureInfo.InvariantCulture)) : null;
+        // "indefinite" never expires: there is nothing to wait past.
+        TimeSpan? metadataTtl = ttl >= 0 && double.TryParse(extra[ttl + 1], System.Globalization.CultureInfo.InvariantCulture, out double seconds) ? TimeSpan.FromSeconds(seconds) : null;
         var mount = new BucketMount(daemon, directory, mountpoint, stderr, metadataTtl);
         if (!ready.Task.Wait(TimeSpan.FromSeconds(60)) || !ready.Task.Result)
         {

@@ -35,6 +35,9 @@ public sealed class RequestCountTests
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket, WholePhaseTtl);
 
         Assert.Equal(files.Count, Directory.GetFiles(mount["images"]).Length);
+        // The listing asks for a sample of headers (are these plain objects?); what is counted is the reading.
+        Assert.Equal(1, Listings(proxy, "images"));
+        proxy.ClearRequests();
         // Past the metadata TTL: every name must be asked for again.
         mount.WaitPastMetadataTtl();
         foreach (var (key, content) in files)
@@ -46,7 +49,7 @@ public sealed class RequestCountTests
         // Whole small objects are asked for without Range: radosgw serves those in one operation instead of two.
         Assert.DoesNotContain(proxy.Requests, r => r.Contains("Range:", StringComparison.OrdinalIgnoreCase));
         // A first read of each file saves no HEAD by listing the folder again.
-        Assert.Equal(1, Listings(proxy, "images"));
+        Assert.Equal(0, Listings(proxy, "images"));
     }
 
     [Theory]
@@ -101,6 +104,8 @@ public sealed class RequestCountTests
         using var mount = BucketMount.StartAt(store, proxy.Endpoint, bucket, ShortTtl);
 
         Assert.Equal(files.Count, Directory.GetFiles(mount["docs"]).Length);
+        // The listing's sample of headers (are these plain objects?) is not what is counted.
+        proxy.ClearRequests();
         mount.WaitPastMetadataTtl();
         foreach (var key in files.Keys) Assert.Equal(50 * 1024, new FileInfo(mount[key]).Length);
 
