@@ -22,12 +22,8 @@ public sealed partial class BucketFileSystem
         var (directory, path) = ExistingName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.RegularType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
         var attributes = new EntryAttributes(EntryKind.File, 0, "", DateTimeOffset.UtcNow) { Metadata = metadata };
-        var entry = Remember(directory, name, attributes);
-        var node = _inodes.Find(entry.NodeId)!;
+        var (node, entry) = _names.Added(directory, name, attributes);
         var staged = _staging.Create(node, metadata);
-        _listings?.Forget(directory.DirectoryPrefix);
-        _headers.Carries(directory.DirectoryPrefix);
-        _cache.Add(path, attributes);
         await ServeAsync(node, cancellation);
         return (entry, AddHandle(new StagedHandle(node, staged)));
     }
@@ -39,7 +35,7 @@ public sealed partial class BucketFileSystem
         var (directory, path) = ExistingName(parent, name);
         var metadata = S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
         string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata), cancellation);
-        return Added(directory, name, path, new EntryAttributes(EntryKind.File, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata });
+        return _names.Added(directory, name, new EntryAttributes(EntryKind.File, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 
     internal async Task<NodeEntry> MakeDirectoryAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
@@ -47,9 +43,8 @@ public sealed partial class BucketFileSystem
         var (directory, path) = ExistingName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
         await _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
-        // A directory made here is empty: lookups in it need not ask the store (unpacking an archive).
-        _cache.MarkComplete(path + "/", 0);
-        return Added(directory, name, path, EntryAttributes.Directory with { Metadata = metadata });
+        _names.MadeEmpty(path);
+        return _names.Added(directory, name, EntryAttributes.Directory with { Metadata = metadata }).Entry;
     }
 
     internal async Task<NodeEntry> SymlinkAsync(ulong parent, string name, byte[] target, Caller caller, CancellationToken cancellation)
@@ -57,18 +52,18 @@ public sealed partial class BucketFileSystem
         var (directory, path) = ExistingName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.SymlinkType | 0x1FF, caller.Uid, caller.Gid, UnixTime.Now);
         string etag = await _store.PutAsync(path, target, new ObjectAttributes(metadata), cancellation);
-        return Added(directory, name, path, new EntryAttributes(EntryKind.Symlink, target.Length, etag, DateTimeOffset.UtcNow) { Metadata = metadata });
+        return _names.Added(directory, name, new EntryAttributes(EntryKind.Symlink, target.Length, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 
     internal async Task UnlinkAsync(ulong parent, string name, CancellationToken cancellation)
     {
         var (directory, path) = ExistingName(parent, name);
-        var child = _inodes.Child(directory.Id, name);
+        var child = _names.Child(directory.Id, name);
         if (child is { Kind: EntryKind.Directory }) throw new FileSystemException(FileSystemError.IsDirectory);
         // A file created here and never uploaded has no object to delete.
         bool stored = child is null || await _staging.UnlinkAsync(child);
         if (stored) await DeleteIgnoringMissing(path, cancellation);
-        Removed(directory, name, path);
+        _names.Removed(directory, name);
     }
 
     internal async Task RemoveDirectoryAsync(ulong parent, string name, CancellationToken cancellation)
@@ -76,11 +71,11 @@ public sealed partial class BucketFileSystem
         var (directory, path) = ExistingName(parent, name);
         var below = await _store.ListAsync(path + "/", null, null, 2, cancellation);
         if (below.Objects.Any(o => o.Key != path + "/") || below.CommonPrefixes.Count > 0) throw new FileSystemException(FileSystemError.NotEmpty);
-        if (below.Objects.Count == 0 && await _resolver.ResolveAsync(path, cancellation) is not { Kind: EntryKind.Directory })
+        if (below.Objects.Count == 0 && await _names.ResolveAsync(path, cancellation) is not { Kind: EntryKind.Directory })
             throw new FileSystemException(FileSystemError.NotDirectory);
         await DeleteIgnoringMissing(path + "/", cancellation);
         await DeleteIgnoringMissing(path + KeyNames.LegacyFolderSuffix, cancellation);
-        Removed(directory, name, path);
+        _names.Removed(directory, name);
     }
 
     /// <summary>rename(2) and RENAME_NOREPLACE; a file's data is copied server-side, a directory key by key.</summary>
@@ -90,41 +85,33 @@ public sealed partial class BucketFileSystem
         if ((flags & ~RenameNoReplace) != 0) throw new FileSystemException(FileSystemError.InvalidArgument);
         var (from, fromPath) = ExistingName(parent, name);
         var (to, toPath) = ExistingName(newParent, newName);
-        var source = await _resolver.ResolveAsync(fromPath, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
-        var target = await _resolver.ResolveAsync(toPath, cancellation);
+        var source = await _names.ResolveAsync(fromPath, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+        var target = await _names.ResolveAsync(toPath, cancellation);
         if (target != null)
         {
             if ((flags & RenameNoReplace) != 0) throw new FileSystemException(FileSystemError.Exists);
             if (source.Kind == EntryKind.Directory && target.Kind != EntryKind.Directory) throw new FileSystemException(FileSystemError.NotDirectory);
             if (source.Kind != EntryKind.Directory && target.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
         }
-        EntryAttributes? moved = null;
-        if (source.Kind == EntryKind.Directory)
+        bool directory = source.Kind == EntryKind.Directory;
+        _names.Renaming(from, to, directory);
+        EntryAttributes? moved;
+        if (directory)
         {
-            _listings?.ForgetAll();
             await RenameDirectory(fromPath, toPath, target != null, cancellation);
-            _cache.RemoveBelow(fromPath + "/");
-            _cache.RemoveBelow(toPath + "/");
-            if (source.Metadata != null) moved = source;
+            moved = source.Metadata != null ? source : null;
         }
         else
         {
-            _listings?.Forget(from.DirectoryPrefix);
-            _listings?.Forget(to.DirectoryPrefix);
             moved = await RenameFile(from, name, fromPath, toPath, source, cancellation);
         }
-        _inodes.Move(from.Id, name, to, newName);
-        _cache.AddMissing(fromPath);
-        if (moved is null) _cache.Remove(toPath);
-        else _cache.Add(toPath, moved);
-        _headers.Carries(to.DirectoryPrefix);
-        _cache.MarkIncomplete(to.DirectoryPrefix);
+        _names.Renamed(from, name, to, newName, moved, directory);
     }
 
     /// <summary>Moves a file's object (or its staged copy); returns what the new name holds when it is known (a copy keeps the metadata).</summary>
     private async Task<EntryAttributes?> RenameFile(Inode from, string fromName, string fromPath, string toPath, EntryAttributes source, CancellationToken cancellation)
     {
-        if (_inodes.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return null;
+        if (_names.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return null;
         var (size, etag) = await CopyObject(fromPath, toPath, cancellation);
         await DeleteIgnoringMissing(fromPath, cancellation);
         return source.Metadata is null || etag.Length == 0 || size != source.Size ? null : source with { ETag = etag };
@@ -180,7 +167,7 @@ public sealed partial class BucketFileSystem
     internal async Task<NodeAttr> SetAttributesAsync(ulong node, SetAttrRequest change, CancellationToken cancellation)
     {
         if (_options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
-        var inode = Node(node);
+        var inode = _names.Node(node);
         if (change.Has(SetAttrValid.Size))
         {
             if (inode.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
@@ -188,13 +175,13 @@ public sealed partial class BucketFileSystem
         }
         if (change.Has(SetAttrValid.Mode) || change.Has(SetAttrValid.Uid) || change.Has(SetAttrValid.Gid) || change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow))
             await ChangeMetadata(inode, change, cancellation);
-        return Attr(inode);
+        return _names.Attr(inode);
     }
 
     /// <summary>chmod, chown and utimens: s3fs's x-amz-meta-* headers, replaced by copying the object onto itself.</summary>
     private async Task ChangeMetadata(Inode inode, SetAttrRequest change, CancellationToken cancellation)
     {
-        var attr = _attributes.Map(inode.Id, _staging.Effective(inode));
+        var attr = _names.Attr(inode).Attr;
         uint mode = change.Has(SetAttrValid.Mode) ? (attr.Mode & S3fsMetadata.TypeMask) | (change.Mode & PermissionBits) : attr.Mode;
         uint uid = change.Has(SetAttrValid.Uid) ? change.Uid : attr.Uid;
         uint gid = change.Has(SetAttrValid.Gid) ? change.Gid : attr.Gid;
@@ -217,37 +204,20 @@ public sealed partial class BucketFileSystem
         }
         else
         {
-            var current = await _resolver.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+            var current = await _names.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
             string etag = await _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata), current.ETag, cancellation);
             updated = current with { ETag = etag.Length > 0 ? etag : current.ETag, Metadata = metadata };
         }
-        inode.Attributes = updated;
-        _cache.Add(inode.Path, updated);
-        _headers.Carries(inode.ParentPrefix);
+        _names.Updated(inode, updated);
     }
 
     private (Inode Directory, string Path) ExistingName(ulong parent, string name)
     {
         if (_options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
-        var directory = DirectoryNode(parent);
+        var directory = _names.DirectoryNode(parent);
         if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
         if (KeyNames.Invalid(name) != null) throw new FileSystemException(FileSystemError.InvalidArgument);
         return (directory, directory.DirectoryPrefix + name);
-    }
-
-    private NodeEntry Added(Inode directory, string name, string path, EntryAttributes attributes)
-    {
-        _listings?.Forget(directory.DirectoryPrefix);
-        _headers.Carries(directory.DirectoryPrefix);
-        _cache.Add(path, attributes);
-        return Remember(directory, name, attributes);
-    }
-
-    private void Removed(Inode directory, string name, string path)
-    {
-        _listings?.Forget(directory.DirectoryPrefix);
-        _inodes.Unlink(directory.Id, name);
-        _cache.AddMissing(path);
     }
 
     private async Task DeleteIgnoringMissing(string key, CancellationToken cancellation)

@@ -15,7 +15,7 @@ public sealed partial class BucketFileSystem
     /// <summary>Opens a file with open(2) <paramref name="flags"/>.</summary>
     internal async Task<OpenResult> OpenAsync(ulong node, int flags, CancellationToken cancellation)
     {
-        var inode = Node(node);
+        var inode = _names.Node(node);
         if (inode.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
         bool write = (flags & AccessModeMask) != 0 || (flags & OTrunc) != 0;
         if (write && _options.ReadOnly) throw new FileSystemException(FileSystemError.ReadOnly);
@@ -36,22 +36,7 @@ public sealed partial class BucketFileSystem
             }
         }
 
-        // Attributes within the TTL (from a listing or lookup) are trusted; otherwise the object
-        // is asked for its current version (alone, or with its directory), which every read will then insist on.
-        var parent = _inodes.Find(inode.ParentId);
-        if (_cache.TryGet(inode.Path, out var attributes) && attributes?.Kind == inode.Kind)
-        {
-            if (parent != null && RevalidatedAlone(parent, inode, attributes)) _relisting.Used(parent);
-        }
-        else if (parent != null && await FromRelisting(parent, inode.Path, cancellation) is (true, var relisted))
-        {
-            attributes = relisted?.Kind == inode.Kind ? relisted : throw new FileSystemException(FileSystemError.NotFound);
-        }
-        else
-        {
-            attributes = await _resolver.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
-        }
-        inode.Attributes = attributes;
+        var attributes = await _names.OpenedVersionAsync(inode, cancellation);
 
         _firstBytes.Opened(inode.ParentPrefix);
         if (attributes.Size <= _options.DirectoryPrefetch.SmallFile && _prefetcher?.Opened(inode.ParentPrefix, inode.Path) is { } prefetching)

@@ -18,7 +18,7 @@ public sealed partial class BucketFileSystem
     internal async Task<byte[]> GetXattrAsync(ulong node, string name, CancellationToken cancellation)
     {
         RequireXattrs();
-        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), cancellation));
+        var xattrs = S3fsXattrs.Parse(await MetadataOf(_names.Node(node), cancellation));
         return xattrs.TryGetValue(name, out var value) ? value : throw new FileSystemException(FileSystemError.NoAttribute);
     }
 
@@ -26,7 +26,7 @@ public sealed partial class BucketFileSystem
     internal async Task<byte[]> ListXattrsAsync(ulong node, CancellationToken cancellation)
     {
         RequireXattrs();
-        var xattrs = S3fsXattrs.Parse(await MetadataOf(Node(node), cancellation));
+        var xattrs = S3fsXattrs.Parse(await MetadataOf(_names.Node(node), cancellation));
         return System.Text.Encoding.UTF8.GetBytes(string.Concat(xattrs.Keys.Select(k => k + "\0")));
     }
 
@@ -34,7 +34,7 @@ public sealed partial class BucketFileSystem
     {
         RequireXattrs();
         if (!name.StartsWith(UserNamespace, StringComparison.Ordinal)) throw new FileSystemException(FileSystemError.NotSupported);
-        return ChangeXattrs(Node(node), xattrs =>
+        return ChangeXattrs(_names.Node(node), xattrs =>
         {
             bool exists = xattrs.ContainsKey(name);
             if ((flags & XattrCreate) != 0 && exists) throw new FileSystemException(FileSystemError.Exists);
@@ -46,7 +46,7 @@ public sealed partial class BucketFileSystem
     internal Task RemoveXattrAsync(ulong node, string name, CancellationToken cancellation)
     {
         RequireXattrs();
-        return ChangeXattrs(Node(node), xattrs =>
+        return ChangeXattrs(_names.Node(node), xattrs =>
         {
             if (!xattrs.Remove(name)) throw new FileSystemException(FileSystemError.NoAttribute);
         }, cancellation);
@@ -75,7 +75,7 @@ public sealed partial class BucketFileSystem
     private async Task<IReadOnlyDictionary<string, string>?> MetadataOf(Inode inode, CancellationToken cancellation)
     {
         if (_staging.Metadata(inode.Id) is { } staged) return staged;
-        if (_cache.TryGet(inode.Path, out var cached) && cached?.Metadata != null) return cached.Metadata;
+        if (_names.FreshMetadata(inode.Path) is { } cached) return cached;
         string key = inode.Kind == EntryKind.Directory ? inode.Path + "/" : inode.Path;
         var info = await _store.HeadAsync(key, cancellation);
         return info?.Metadata;

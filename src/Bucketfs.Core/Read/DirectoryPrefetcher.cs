@@ -1,5 +1,6 @@
 using Bucketfs.Core.Cache;
 using Bucketfs.Core.Metadata;
+using Bucketfs.Core.Namespace;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
 
@@ -45,7 +46,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
     }
 
     /// <summary>Fetches under way, so an open of the same file waits for it instead of fetching it twice.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> _fetching = new(StringComparer.Ordinal);
+    private readonly SingleFlight<bool> _fetching = new();
 
     /// <summary>A complete listing of <paramref name="prefix"/> ended: its small files are what a prefetch would fetch.</summary>
     public void Listed(string prefix, List<(string Name, EntryAttributes Attributes)> entries)
@@ -77,7 +78,7 @@ internal sealed class DirectoryPrefetcher : IDisposable
         {
             if (!_directories.TryGetValue(prefix, out start)) return null;
             lock (start.Opened) start.Opened.Add(key);
-            if (start.Started || ++start.Opens < _tuning.OpensBeforePrefetch) return _fetching.GetValueOrDefault(key);
+            if (start.Started || ++start.Opens < _tuning.OpensBeforePrefetch) return _fetching.TryGet(key, out var fetching) ? fetching : null;
             start.Started = true;
         }
         _log.LogDebug("Prefetching the {Count} small files of {Prefix} into the data cache", start.Files.Count, prefix);
@@ -98,16 +99,17 @@ internal sealed class DirectoryPrefetcher : IDisposable
                 bool opened;
                 lock (directory.Opened) opened = directory.Opened.Contains(file.Key);
                 var cached = opened ? null : _cache.Object(_store.Description, file.Key, file.ETag, file.Size);
-                if (cached is null || cached.IsComplete)
+                if (cached is null || cached.IsComplete || _fetching.TryGet(file.Key, out _))
                 {
                     cached?.Dispose();
                     _slots.Release();
                     continue;
                 }
-                var fetch = FetchAsync(file, cached, stop);
-                _fetching[file.Key] = fetch;
-                _ = fetch.ContinueWith(_ => _fetching.TryRemove(new KeyValuePair<string, Task>(file.Key, fetch)), TaskScheduler.Default);
-                running.Add(fetch);
+                running.Add(_fetching.Run(file.Key, (Self: this, File: file, Cached: cached, Stop: stop), static async s =>
+                {
+                    await s.Self.FetchAsync(s.File, s.Cached, s.Stop).ConfigureAwait(false);
+                    return true;
+                }));
                 if (running.Count >= 4 * _tuning.Parallel) running.RemoveAll(t => t.IsCompleted);
             }
         }

@@ -86,10 +86,8 @@ internal sealed class Staging
     }
 
     /// <summary>A new handle on the node's staged copy (made from the current version on first need), truncated when asked.</summary>
-    public async Task<StagedFile> OpenAsync(Inode node, bool truncate, CancellationToken cancellation)
-    {
-        var staged = await LockedAsync(node, cancellation);
-        try
+    public Task<StagedFile> OpenAsync(Inode node, bool truncate, CancellationToken cancellation) =>
+        ChangeAsync(node, staged =>
         {
             if (truncate)
             {
@@ -97,13 +95,7 @@ internal sealed class Staging
                 if (staged.Stream is null or { Abandoned: true }) staged.Stream = NewStream(staged);
             }
             staged.OpenHandles++;
-            return staged;
-        }
-        finally
-        {
-            staged.Gate.Release();
-        }
-    }
+        }, cancellation);
 
     public async Task<int> ReadAsync(StagedFile staged, long offset, Memory<byte> destination, CancellationToken cancellation)
     {
@@ -187,15 +179,7 @@ internal sealed class Staging
     /// <summary>truncate(2) and ftruncate(2); without an open handle there is no close() to upload at, so it happens now.</summary>
     public async Task TruncateAsync(Inode node, long size, CancellationToken cancellation)
     {
-        var staged = await LockedAsync(node, cancellation);
-        try
-        {
-            staged.Truncate(size);
-        }
-        finally
-        {
-            staged.Gate.Release();
-        }
+        var staged = await ChangeAsync(node, staged => staged.Truncate(size), cancellation);
         if (staged.OpenHandles == 0) await UnstageAsync(node, staged, closing: false);
     }
 
@@ -269,18 +253,24 @@ internal sealed class Staging
 
     private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _tuning, _memory, _log);
 
-    /// <summary>The node's staged copy with its gate held, never one the last close has just discarded.</summary>
-    private async Task<StagedFile> LockedAsync(Inode node, CancellationToken cancellation)
+    /// <summary>Changes the node's staged copy under its gate, never one the last close has just discarded; returns the copy changed.</summary>
+    private async Task<StagedFile> ChangeAsync(Inode node, Action<StagedFile> change, CancellationToken cancellation)
     {
-        var staged = await StageAsync(node, cancellation);
-        await staged.Gate.WaitAsync(cancellation);
-        while (staged.Discarded)
+        while (true)
         {
-            staged.Gate.Release();
-            staged = await StageAsync(node, cancellation);
+            var staged = await StageAsync(node, cancellation);
             await staged.Gate.WaitAsync(cancellation);
+            try
+            {
+                if (staged.Discarded) continue;
+                change(staged);
+                return staged;
+            }
+            finally
+            {
+                staged.Gate.Release();
+            }
         }
-        return staged;
     }
 
     /// <summary>The node's staged copy, created from the current version on first need.</summary>

@@ -1,0 +1,444 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Bucketfs.Core.Cache;
+using Bucketfs.Core.Metadata;
+using Bucketfs.Core.Read;
+using Bucketfs.Core.Write;
+using Bucketfs.Fuse.Protocol;
+using Bucketfs.ObjectStore;
+using Microsoft.Extensions.Logging;
+
+namespace Bucketfs.Core.Namespace;
+
+/// <summary>What the namespace needs to know of files being changed: they show their staged size and metadata, and new ones are listed before they are stored.</summary>
+internal interface IStagedView
+{
+    bool Has(ulong node);
+
+    EntryAttributes Effective(Inode node);
+
+    IEnumerable<Inode> NewFilesIn(ulong directory);
+}
+
+/// <summary>
+/// The names and attributes the mount shows, and their only owner: node ids the kernel holds,
+/// the metadata cache, name resolution by HEAD and listing, relisting of directories in use,
+/// listings completed with headers and kept across mounts, and open directory handles. The rest
+/// of the core asks it what is there and tells it what changed (Added, Removed, Renamed, Updated).
+/// </summary>
+internal sealed class Names : IStagingNamespace
+{
+    private readonly IObjectStore _store;
+    private readonly FilesystemOptions _options;
+    private readonly ILogger _log;
+    private readonly IStagedView _staged;
+    private readonly InodeTable _inodes = new();
+    private readonly MetadataCache _cache;
+    private readonly NameResolver _resolver;
+    private readonly DirectoryRelisting _relisting;
+    private readonly ListingStore? _listings;
+    private readonly ListingHeaders _headers;
+    private readonly AttributeMapper _attributes;
+    private readonly FirstBytes _firstBytes;
+    private readonly DirectoryPrefetcher? _prefetcher;
+    private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
+    private long _nextHandle;
+
+    public Names(IObjectStore store, FilesystemOptions options, IStagedView staged, FirstBytes firstBytes, DataCache? dataCache, DirectoryPrefetcher? prefetcher, ILogger log)
+    {
+        _store = store;
+        _options = options;
+        _staged = staged;
+        _firstBytes = firstBytes;
+        _prefetcher = prefetcher;
+        _log = log;
+        _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity, options.Time);
+        _resolver = new NameResolver(store, _cache, log);
+        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log);
+        _attributes = new AttributeMapper(options);
+        _headers = new ListingHeaders(store, _cache, options.ListingHeaders);
+        // Only a bucket declared unchanging keeps its listings across mounts.
+        if (dataCache != null && options.MetadataTtl is null)
+            _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
+    }
+
+    private TimeSpan Ttl => _options.KernelTtl;
+
+    /// <summary>The entry for <paramref name="name"/> in the directory; a missing name is a negative entry, cached for the TTL.</summary>
+    internal ValueTask<NodeEntry> LookupAsync(ulong parent, string name, CancellationToken cancellation)
+    {
+        var directory = DirectoryNode(parent);
+        if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
+        if (KeyNames.Invalid(name) != null) return ValueTask.FromResult(Missing);
+        string path = directory.DirectoryPrefix + name;
+        // A file being written here may not be in the bucket yet, or be larger than it is there.
+        var child = _inodes.Child(directory.Id, name);
+        if (child != null && _staged.Has(child.Id))
+            return ValueTask.FromResult(Entry(directory, name, _staged.Effective(child)));
+        if (_cache.TryGet(path, out var cached))
+        {
+            if (cached != null && RevalidatedAlone(directory, child, cached)) _relisting.Used(directory);
+            return ValueTask.FromResult(Entry(directory, name, cached));
+        }
+        // Listed names stay in the cache after they expire, so a name the cache never had is not there.
+        if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
+        {
+            _cache.AddMissing(path);
+            return ValueTask.FromResult(Missing);
+        }
+        if (_listings != null && _listings.TryFind(directory.DirectoryPrefix, name, out var stored))
+        {
+            if (stored is null) _cache.AddMissing(path);
+            else _cache.Add(path, stored);
+            return ValueTask.FromResult(Entry(directory, name, stored));
+        }
+        return LookupInStoreAsync(directory, name, child, path, cancellation);
+    }
+
+    private async ValueTask<NodeEntry> LookupInStoreAsync(Inode directory, string childName, Inode? child, string path, CancellationToken cancellation)
+    {
+        var last = _cache.LastKnown(path);
+        EntryAttributes? found = null;
+        bool answered = false;
+        if (last != null && RevalidatedAlone(directory, child, last)) (answered, found) = await FromRelisting(directory, path, cancellation);
+        if (!answered && Small(directory, last))
+        {
+            // Pages the kernel keeps from the last open of this version are used again (see Open).
+            bool kept = child?.LastOpenedETag == last!.ETag;
+            // A HEAD (not a GET with If-None-Match: the SDK makes each 304 an exception, which cost
+            // more CPU than the bodies saved) only confirms the object is still that version.
+            found = kept ? await _resolver.HeadAsync(path, cancellation) : null;
+            if (!kept || found != null && found.ETag != last!.ETag)
+                found = await LookupWithBody(path, last!, cancellation);
+        }
+        if (!answered) found ??= await _resolver.ResolveAsync(path, cancellation);
+        _firstBytes.LookedUp(directory.DirectoryPrefix);
+        return Entry(directory, childName, found);
+    }
+
+    /// <summary>A small file whose body a lookup may bring along (see FirstBytes).</summary>
+    private bool Small(Inode directory, EntryAttributes? attributes) =>
+        attributes is { Kind: EntryKind.File } && attributes.Size <= _options.FirstBytes.MostBytes && _firstBytes.Wanted(directory.DirectoryPrefix);
+
+    /// <summary>
+    /// Whether a lookup of this name past its TTL would only confirm it with a HEAD: a small file
+    /// the kernel has no pages of is better fetched whole with its lookup. Only such names count
+    /// toward listing their directory again, so a first pass over a dataset does not.
+    /// </summary>
+    private bool RevalidatedAlone(Inode directory, Inode? child, EntryAttributes attributes) =>
+        !Small(directory, attributes) || child?.LastOpenedETag == attributes.ETag;
+
+    /// <summary>The name as a new listing of its directory shows it (null: gone), when one is made for this lookup (see DirectoryRelisting).</summary>
+    private async Task<(bool Answered, EntryAttributes? Found)> FromRelisting(Inode directory, string path, CancellationToken cancellation)
+    {
+        if (_relisting.ForExpired(directory) is not { } listing) return (false, null);
+        await listing.WaitAsync(cancellation);
+        if (_cache.TryGet(path, out var found)) return (true, found);
+        // Not in a listing that reached the end: gone. A listing that failed answers nothing.
+        if (!_cache.IsComplete(directory.DirectoryPrefix)) return (false, null);
+        _cache.AddMissing(path);
+        return (true, null);
+    }
+
+    /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file (or no trustworthy one).</summary>
+    private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes last, CancellationToken cancellation)
+    {
+        // One byte more than last seen, so the buffer is never empty.
+        int length = (int)Math.Min(last.Size + 1, _options.FirstBytes.MostBytes);
+        if (_firstBytes.Rent(length) is not { } buffer) return null;
+        ObjectStart? start;
+        try
+        {
+            start = await _store.HeadAndReadAsync(path, buffer.Memory[..length], cancellation);
+        }
+        catch
+        {
+            _firstBytes.Discard(buffer, length);
+            throw;
+        }
+        // An unranged answer has nothing to check its length against but what the version had:
+        // the same ETag with another size is a cut answer, and the lookup asks with a HEAD instead.
+        if (start is null || start.Info.ETag == last.ETag && start.Info.Size != last.Size)
+        {
+            _firstBytes.Discard(buffer, length);
+            return null;
+        }
+        var attributes = EntryAttributes.FromObject(start.Info);
+        _cache.Add(path, attributes);
+        _firstBytes.Keep(path, attributes.ETag, buffer, length, start.Read);
+        return attributes;
+    }
+
+    private NodeEntry Missing => NodeEntry.Missing(_options.MetadataTtl ?? Ttl);
+
+    private NodeEntry Entry(Inode directory, string childName, EntryAttributes? found) =>
+        found is null ? Missing : Remember(directory, childName, found);
+
+    /// <summary>The kernel drops <paramref name="count"/> references to a node (FORGET).</summary>
+    internal void Forget(ulong node, ulong count) => _inodes.Forget(node, count);
+
+    internal ValueTask<NodeAttr> GetAttrAsync(ulong node, CancellationToken cancellation)
+    {
+        var inode = Node(node);
+        if (inode.Id == InodeTable.RootId || _staged.Has(inode.Id)) return ValueTask.FromResult(Attr(inode));
+        if (_cache.TryGet(inode.Path, out var cached))
+        {
+            if (cached is null || cached.Kind != inode.Kind) throw new FileSystemException(FileSystemError.NotFound);
+            inode.Attributes = cached;
+            return ValueTask.FromResult(Attr(inode));
+        }
+        return RefreshAttributes(inode, cancellation);
+    }
+
+    private async ValueTask<NodeAttr> RefreshAttributes(Inode inode, CancellationToken cancellation)
+    {
+        var current = await _resolver.ResolveAsync(inode.Path, cancellation);
+        if (current is null || current.Kind != inode.Kind) throw new FileSystemException(FileSystemError.NotFound);
+        inode.Attributes = current;
+        return Attr(inode);
+    }
+
+    internal NodeAttr Attr(Inode inode) => new(_attributes.Map(inode.Id, _staged.Effective(inode)), Ttl);
+
+    internal async Task<byte[]> ReadLinkAsync(ulong node, CancellationToken cancellation)
+    {
+        var inode = Node(node);
+        if (inode.Kind != EntryKind.Symlink) throw new FileSystemException(FileSystemError.InvalidArgument);
+        var target = new byte[Math.Min(inode.Attributes.Size, 4096)];
+        int n = await _store.ReadAsync(inode.Path, 0, target, inode.Attributes.ETag, cancellation);
+        return target[..n];
+    }
+
+    internal ulong OpenDirectory(ulong node)
+    {
+        var directory = DirectoryNode(node);
+        ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
+        var stored = _listings?.Load(directory.DirectoryPrefix);
+        _directories[handle] = stored is null
+            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log, _headers))
+            : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log)) { Stored = true };
+        return handle;
+    }
+
+    /// <summary>Hands the directory's entries from <paramref name="offset"/> to <paramref name="sink"/> until it takes no more.</summary>
+    internal async Task ReadDirectoryAsync(ulong handle, long offset, bool plus, DirectorySink sink, CancellationToken cancellation)
+    {
+        if (!_directories.TryGetValue(handle, out var open)) throw new FileSystemException(FileSystemError.BadHandle);
+        await open.Gate.WaitAsync(cancellation);
+        try
+        {
+            await FillDirectory(open, offset, plus, sink, cancellation);
+        }
+        finally
+        {
+            open.Gate.Release();
+        }
+    }
+
+    private async Task FillDirectory(OpenDirectory open, long offset, bool plus, DirectorySink sink, CancellationToken cancellation)
+    {
+        await open.SeekAsync(offset, cancellation);
+        var directory = open.Node;
+        while (await open.PeekAsync(cancellation) is { } next)
+        {
+            var (name, listed) = next;
+            bool dots = open.Position < 2;
+            var attributes = dots ? listed : Known(directory, name, listed);
+            ulong nextOffset = (ulong)open.Position + 1;
+            if (plus && !dots)
+            {
+                // The reference is taken first and handed back if the entry does not fit, so the
+                // kernel's count and ours agree.
+                var entry = Remember(directory, name, attributes);
+                if (!sink(name, entry, nextOffset))
+                {
+                    _inodes.Forget(entry.NodeId, 1);
+                    return;
+                }
+            }
+            else
+            {
+                var attr = _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes);
+                if (!sink(name, new NodeEntry(0, attr, Ttl), nextOffset)) return;
+            }
+            if (!dots)
+            {
+                string path = directory.DirectoryPrefix + name;
+                _cache.Add(path, attributes);
+                open.Listed.Add(path);
+                if (_prefetcher != null || _listings != null) open.Entries.Add((name, attributes));
+            }
+            open.Advance(next);
+        }
+    }
+
+    /// <summary>
+    /// A listing carries no metadata: what a HEAD showed of the same version (s3fs mode, owner, a
+    /// symlink's type) stays, however long ago, since only a new version can change what a listing
+    /// shows; and a file being written here shows its staged size.
+    /// </summary>
+    private EntryAttributes Known(Inode directory, string name, EntryAttributes listed)
+    {
+        var node = _inodes.Child(directory.Id, name);
+        if (node != null && _staged.Has(node.Id)) return _staged.Effective(node);
+        if (_cache.LastKnown(directory.DirectoryPrefix + name) is { } last && Richer(last, listed)) return last;
+        return node != null && Richer(node.Attributes, listed) ? node.Attributes : listed;
+    }
+
+    private static bool Richer(EntryAttributes? known, EntryAttributes listed) =>
+        known is { Metadata: not null }
+        && (listed.Kind == EntryKind.Directory ? known.Kind == EntryKind.Directory : known.ETag == listed.ETag && known.Size == listed.Size);
+
+    /// <summary>Files created here whose upload has not happened yet: the listing cannot show them.</summary>
+    private List<(string Name, EntryAttributes Attributes)> Unlisted(Inode directory) =>
+        [.. _staged.NewFilesIn(directory.Id).Select(node => (node.Name, _staged.Effective(node)))];
+
+    /// <summary>
+    /// The inode number a plain READDIR entry shows: the node's id when the kernel knows it, else a
+    /// stable number from the path (readdir(3) skips entries whose inode number is 0).
+    /// </summary>
+    private ulong DirentIno(Inode directory, string name)
+    {
+        if (_inodes.Child(directory.Id, name) is { } known) return known.Id;
+        // FNV-1a over the path, with the top bit set so it never equals a real node id.
+        ulong hash = 14695981039346656037;
+        foreach (char c in directory.DirectoryPrefix) hash = (hash ^ c) * 1099511628211;
+        foreach (char c in name) hash = (hash ^ c) * 1099511628211;
+        return hash | 1UL << 63;
+    }
+
+    internal void ReleaseDirectory(ulong handle)
+    {
+        // A listing is one snapshot: its entries are trusted for the TTL from when it ends, so a
+        // long `ls -l` does not find its first entries expired and ask the store for each again.
+        if (!_directories.TryRemove(handle, out var open)) return;
+        // Marked first, so the directory is never complete for longer than its entries are fresh.
+        if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix, open.Listed.Count);
+        _cache.Refresh(open.Listed);
+        if (!open.Complete) return;
+        _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
+        if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
+    }
+
+    private NodeEntry Remember(Inode parent, string name, EntryAttributes attributes)
+    {
+        var inode = _inodes.Remember(parent, name, attributes);
+        return new NodeEntry(inode.Id, _attributes.Map(inode), Ttl);
+    }
+
+    internal Inode Node(ulong id) => _inodes.Find(id) ?? throw new FileSystemException(FileSystemError.Stale);
+
+    internal Inode DirectoryNode(ulong id)
+    {
+        var node = Node(id);
+        return node.Kind == EntryKind.Directory ? node : throw new FileSystemException(FileSystemError.NotDirectory);
+    }
+
+    internal Inode? Child(ulong directory, string name) => _inodes.Child(directory, name);
+
+    public int Count => _inodes.Count;
+
+    internal Task<EntryAttributes?> ResolveAsync(string path, CancellationToken cancellation) => _resolver.ResolveAsync(path, cancellation);
+
+    /// <summary>The object's current version, asked of the store whatever is cached.</summary>
+    internal Task<EntryAttributes?> HeadAsync(string path, CancellationToken cancellation) => _resolver.HeadAsync(path, cancellation);
+
+    /// <summary>The x-amz-meta-* of a path while what is cached of it is fresh and came from its headers.</summary>
+    internal IReadOnlyDictionary<string, string>? FreshMetadata(string path) => _cache.TryGet(path, out var cached) ? cached?.Metadata : null;
+
+    /// <summary>
+    /// The version an open of the node reads: what the cache says within the TTL (counting toward
+    /// relisting its directory), else what a relisting or a HEAD finds; every read insists on it.
+    /// </summary>
+    internal async ValueTask<EntryAttributes> OpenedVersionAsync(Inode inode, CancellationToken cancellation)
+    {
+        var parent = _inodes.Find(inode.ParentId);
+        if (_cache.TryGet(inode.Path, out var attributes) && attributes?.Kind == inode.Kind)
+        {
+            if (parent != null && RevalidatedAlone(parent, inode, attributes)) _relisting.Used(parent);
+        }
+        else if (parent != null && await FromRelisting(parent, inode.Path, cancellation) is (true, var relisted))
+        {
+            attributes = relisted?.Kind == inode.Kind ? relisted : throw new FileSystemException(FileSystemError.NotFound);
+        }
+        else
+        {
+            attributes = await _resolver.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+        }
+        inode.Attributes = attributes;
+        return attributes;
+    }
+
+    /// <summary>A name this mount created (the object stored, or staged to be): its entry, counting one kernel reference.</summary>
+    internal (Inode Node, NodeEntry Entry) Added(Inode directory, string name, EntryAttributes attributes)
+    {
+        _listings?.Forget(directory.DirectoryPrefix);
+        _headers.Carries(directory.DirectoryPrefix);
+        _cache.Add(directory.DirectoryPrefix + name, attributes);
+        var entry = Remember(directory, name, attributes);
+        return (_inodes.Find(entry.NodeId)!, entry);
+    }
+
+    /// <summary>A directory this mount just made is empty: lookups in it need not ask the store (unpacking an archive).</summary>
+    internal void MadeEmpty(string path) => _cache.MarkComplete(path + "/", 0);
+
+    internal void Removed(Inode directory, string name)
+    {
+        _listings?.Forget(directory.DirectoryPrefix);
+        _inodes.Unlink(directory.Id, name);
+        _cache.AddMissing(directory.DirectoryPrefix + name);
+    }
+
+    /// <summary>Before a rename changes the bucket: listings kept of the directories involved (of all, for a directory) are stale from the first copy on.</summary>
+    internal void Renaming(Inode from, Inode to, bool directory)
+    {
+        if (directory)
+        {
+            _listings?.ForgetAll();
+            return;
+        }
+        _listings?.Forget(from.DirectoryPrefix);
+        _listings?.Forget(to.DirectoryPrefix);
+    }
+
+    /// <summary>A rename is done: the node moves, and the new name holds <paramref name="moved"/> when that is known.</summary>
+    internal void Renamed(Inode from, string name, Inode to, string newName, EntryAttributes? moved, bool directory)
+    {
+        string fromPath = from.DirectoryPrefix + name, toPath = to.DirectoryPrefix + newName;
+        if (directory)
+        {
+            _cache.RemoveBelow(fromPath + "/");
+            _cache.RemoveBelow(toPath + "/");
+        }
+        _inodes.Move(from.Id, name, to, newName);
+        _cache.AddMissing(fromPath);
+        if (moved is null) _cache.Remove(toPath);
+        else _cache.Add(toPath, moved);
+        _headers.Carries(to.DirectoryPrefix);
+        _cache.MarkIncomplete(to.DirectoryPrefix);
+    }
+
+    /// <summary>The node's metadata was replaced in the store (chmod, chown, utimens, xattrs).</summary>
+    internal void Updated(Inode inode, EntryAttributes updated)
+    {
+        inode.Attributes = updated;
+        _cache.Add(inode.Path, updated);
+        _headers.Carries(inode.ParentPrefix);
+    }
+
+    Task<EntryAttributes?> IStagingNamespace.CurrentAsync(Inode node, CancellationToken cancellation) => _resolver.HeadAsync(node.Path, cancellation);
+
+    Dictionary<string, string> IStagingNamespace.StartingMetadata(Inode node, EntryAttributes? current)
+    {
+        var attr = _attributes.Map(node.Id, current ?? node.Attributes);
+        return S3fsMetadata.For(attr.Mode, attr.Uid, attr.Gid, UnixTime.Now, current?.Metadata);
+    }
+
+    void IStagingNamespace.Stored(Inode node, EntryAttributes stored)
+    {
+        node.Attributes = stored;
+        _cache.Add(node.Path, stored);
+        _headers.Carries(node.ParentPrefix);
+        _listings?.Forget(node.ParentPrefix);
+    }
+}
