@@ -27,28 +27,35 @@ public sealed partial class BucketFileSystem
         var staged = _staging.Create(node, metadata);
         _listings?.Forget(directory.DirectoryPrefix);
         _headers.Carries(directory.DirectoryPrefix);
+        _filling.Added(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         await ServeAsync(node, cancellation);
         return (entry, AddHandle(new StagedHandle(node, staged)));
     }
 
-    internal async Task<NodeEntry> MakeNodeAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
+    /// <summary>mknod(2): a regular file, or a FIFO, socket or device node in s3fs's object form (see S3fsMetadata.Special).</summary>
+    internal async Task<NodeEntry> MakeNodeAsync(ulong parent, string name, uint mode, uint rdev, Caller caller, CancellationToken cancellation)
     {
-        // Only regular files have an object form; devices, FIFOs and sockets do not.
-        if ((mode & S3fsMetadata.TypeMask) != S3fsMetadata.RegularType) throw new FileSystemException(FileSystemError.NotPermitted);
+        var kind = S3fsMetadata.KindOf(mode);
+        // The kernel sends directories and symlinks their own requests; no other type has an object form.
+        if (kind == EntryKind.Symlink || kind == EntryKind.File && (mode & S3fsMetadata.TypeMask) != S3fsMetadata.RegularType)
+            throw new FileSystemException(FileSystemError.NotPermitted);
         var (directory, path) = ExistingName(parent, name);
-        var metadata = S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
+        var metadata = kind == EntryKind.Special
+            ? S3fsMetadata.ForSpecial(mode, rdev, caller.Uid, caller.Gid, UnixTime.Now)
+            : S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
         string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata), cancellation);
-        return Added(directory, name, path, new EntryAttributes(EntryKind.File, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata });
+        return Added(directory, name, path, new EntryAttributes(kind, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata });
     }
 
     internal async Task<NodeEntry> MakeDirectoryAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
     {
         var (directory, path) = ExistingName(parent, name);
+        RequireKeyFits(path, "/");
         var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
         await _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
-        // A directory made here is empty: lookups in it need not ask the store (unpacking an archive).
-        _cache.MarkComplete(path + "/", 0);
+        // A directory made here is empty: lookups in it need not ask the store while the mount fills it (unpacking an archive).
+        _filling.Made(path + "/");
         return Added(directory, name, path, EntryAttributes.Directory with { Metadata = metadata });
     }
 
@@ -149,6 +156,7 @@ public sealed partial class BucketFileSystem
             continuation = page.Continuation;
         }
         while (continuation != null);
+        foreach (string key in keys) RequireKeyFits(toPath + key[fromPath.Length..]);
         if (await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
 
         _log.LogInformation("Renaming {From} to {To}: {Count} keys", fromPath, toPath, keys.Count);
@@ -184,6 +192,7 @@ public sealed partial class BucketFileSystem
         if (change.Has(SetAttrValid.Size))
         {
             if (inode.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
+            RequireSizeFits(change.Size);
             await _staging.TruncateAsync(inode, (long)change.Size, cancellation);
         }
         if (change.Has(SetAttrValid.Mode) || change.Has(SetAttrValid.Uid) || change.Has(SetAttrValid.Gid) || change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow))
@@ -209,6 +218,12 @@ public sealed partial class BucketFileSystem
     /// <summary>Replaces a node's x-amz-meta-* in the store: a copy onto itself, or for a directory its marker (created if implicit, as s3fs does).</summary>
     private async Task StoreMetadata(Inode inode, Dictionary<string, string> metadata, CancellationToken cancellation)
     {
+        // The mount's root has no object (s3fs keeps such changes nowhere): they are kept in the mount, for its life.
+        if (inode.Id == InodeTable.RootId)
+        {
+            inode.Attributes = EntryAttributes.Directory with { Metadata = metadata };
+            return;
+        }
         EntryAttributes updated;
         if (inode.Kind == EntryKind.Directory)
         {
@@ -232,13 +247,16 @@ public sealed partial class BucketFileSystem
         var directory = DirectoryNode(parent);
         if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
         if (KeyNames.Invalid(name) != null) throw new FileSystemException(FileSystemError.InvalidArgument);
-        return (directory, directory.DirectoryPrefix + name);
+        string path = directory.DirectoryPrefix + name;
+        RequireKeyFits(path);
+        return (directory, path);
     }
 
     private NodeEntry Added(Inode directory, string name, string path, EntryAttributes attributes)
     {
         _listings?.Forget(directory.DirectoryPrefix);
         _headers.Carries(directory.DirectoryPrefix);
+        _filling.Added(directory.DirectoryPrefix);
         _cache.Add(path, attributes);
         return Remember(directory, name, attributes);
     }

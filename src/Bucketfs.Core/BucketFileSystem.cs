@@ -42,6 +42,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
     private readonly DirectoryRelisting _relisting;
     private readonly ListingStore? _listings;
     private readonly ListingHeaders _headers;
+    private readonly DirectoriesBeingFilled _filling;
 
     public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
     {
@@ -61,6 +62,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
         _headers = new ListingHeaders(store, _cache, options.ListingHeaders);
+        _filling = new DirectoriesBeingFilled(options.MetadataTtl, options.Time);
         _staging = new Staging(store, options, _memory, this, log);
     }
 
@@ -94,6 +96,7 @@ public sealed partial class BucketFileSystem : IStagingNamespace
         if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
         if (KeyNames.Invalid(name) != null) return ValueTask.FromResult(Missing);
         string path = directory.DirectoryPrefix + name;
+        RequireKeyFits(path);
         // A file being written here may not be in the bucket yet, or be larger than it is there.
         var child = _inodes.Child(directory.Id, name);
         if (child != null && _staging.Has(child.Id))
@@ -103,6 +106,8 @@ public sealed partial class BucketFileSystem : IStagingNamespace
             if (cached != null && RevalidatedAlone(directory, child, cached)) _relisting.Used(directory);
             return ValueTask.FromResult(Entry(directory, name, cached));
         }
+        // Answered for this request only: another client may be writing there too.
+        if (_filling.Filling(directory.DirectoryPrefix) && _cache.LastKnown(path) is null) return ValueTask.FromResult(NodeEntry.Missing(TimeSpan.Zero));
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
         if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
         {
@@ -203,7 +208,14 @@ public sealed partial class BucketFileSystem : IStagingNamespace
     internal ValueTask<NodeAttr> GetAttrAsync(ulong node, CancellationToken cancellation)
     {
         var inode = Node(node);
-        if (inode.Id == InodeTable.RootId || _staging.Has(inode.Id)) return ValueTask.FromResult(Attr(inode));
+        if (inode.Id == InodeTable.RootId) return ValueTask.FromResult(Attr(inode));
+        // Unlinked or replaced through this mount while the kernel still holds it (an open file's fstat): as it was, with no links.
+        if (_inodes.Child(inode.ParentId, inode.Name) != inode)
+        {
+            var unlinked = Attr(inode);
+            return ValueTask.FromResult(unlinked with { Attr = unlinked.Attr with { Nlink = 0 } });
+        }
+        if (_staging.Has(inode.Id)) return ValueTask.FromResult(Attr(inode));
         if (_cache.TryGet(inode.Path, out var cached))
         {
             if (cached is null || cached.Kind != inode.Kind) throw new FileSystemException(FileSystemError.NotFound);

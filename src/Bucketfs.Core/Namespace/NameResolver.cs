@@ -29,7 +29,7 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
     {
         // A name that was a file a moment ago almost always still is: its HEAD alone answers, one
         // request instead of two (a directory appearing under the same name shows after the TTL).
-        if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink
+        if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink or EntryKind.Special
             && await store.HeadAsync(path, cancellation).ConfigureAwait(false) is { } file)
         {
             var attributes = EntryAttributes.FromObject(file);
