@@ -86,7 +86,7 @@ public sealed partial class BucketFileSystem
         if (below.Objects.Count == 0 && await _resolver.ResolveAsync(path, cancellation) is not { Kind: EntryKind.Directory })
             throw new FileSystemException(FileSystemError.NotDirectory);
         await DeleteIgnoringMissing(path + "/", cancellation);
-        await DeleteIgnoringMissing(path + KeyNames.LegacyFolderSuffix, cancellation);
+        if (MayHaveLegacyMarker(path)) await DeleteIgnoringMissing(path + KeyNames.LegacyFolderSuffix, cancellation);
         Removed(directory, name, path);
     }
 
@@ -157,7 +157,7 @@ public sealed partial class BucketFileSystem
         }
         while (continuation != null);
         foreach (string key in keys) RequireKeyFits(toPath + key[fromPath.Length..]);
-        if (await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
+        if (MayHaveLegacyMarker(fromPath) && await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
 
         _log.LogInformation("Renaming {From} to {To}: {Count} keys", fromPath, toPath, keys.Count);
         int done = 0;

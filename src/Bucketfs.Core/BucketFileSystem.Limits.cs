@@ -1,3 +1,5 @@
+using Bucketfs.Core.Namespace;
+
 namespace Bucketfs.Core;
 
 /// <summary>
@@ -11,6 +13,9 @@ public sealed partial class BucketFileSystem
     {
         if (!_store.Limits.KeyFits(path, suffix)) throw new FileSystemException(FileSystemError.NameTooLong);
     }
+
+    /// <summary>Whether s3fs's "path_$folder$" could exist: a key too long cannot, and the store refuses to be asked about it (HTTP 400).</summary>
+    private bool MayHaveLegacyMarker(string path) => _store.Limits.KeyFits(path, KeyNames.LegacyFolderSuffix);
 
     /// <summary>A file larger than one object can be (truncate or write past it): EFBIG.</summary>
     private void RequireSizeFits(ulong size)

@@ -65,6 +65,25 @@ public sealed class TruthfulErrorTests
     }
 
     [Fact]
+    public async Task ADirectoryTooLongForS3fsLegacyMarkerIsLookedUpRenamedAndRemoved()
+    {
+        using var mount = new MountDriver();
+        string deep = string.Join('/', Enumerable.Repeat(new string('d', 250), 4));
+        foreach (string level in Prefixes(deep)) await mount.MakeDirectoryAsync(level, 0x1ED);
+        // 1,023 bytes: its "dir/" marker is a 1,024-byte key, its "dir_$folder$" could not be one.
+        string directory = deep + "/" + new string('e', 19);
+        await mount.MakeDirectoryAsync(directory, 0x1ED);
+        mount.ForgetAll();
+        mount.LetExpire();
+
+        Assert.Equal(0x4000u, (await mount.StatAsync(directory)).Mode & 0xF000);
+        Assert.Null(await mount.LookupAsync(await mount.ResolveAsync(deep), new string('g', 19)));
+        await mount.RenameAsync(directory, deep + "/" + new string('r', 19));
+        await mount.RemoveDirectoryAsync(deep + "/" + new string('r', 19));
+        Assert.DoesNotContain(mount.Store.Snapshot().Keys, k => k.Contains("eee") || k.Contains("rrr"));
+    }
+
+    [Fact]
     public void AMountBelowAPrefixHasTheRestOfTheKeyLength()
     {
         var limits = StoreLimits.S3.Below("team/αβ/");

@@ -63,7 +63,10 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         }
         else
         {
-            found = await store.HeadAsync(path + KeyNames.LegacyFolderSuffix, cancellation).ConfigureAwait(false) is null ? null : EntryAttributes.Directory;
+            // A legacy marker too long for a key cannot exist; the store refuses to be asked (HTTP 400).
+            found = store.Limits.KeyFits(path, KeyNames.LegacyFolderSuffix)
+                && await store.HeadAsync(path + KeyNames.LegacyFolderSuffix, cancellation).ConfigureAwait(false) is not null
+                ? EntryAttributes.Directory : null;
         }
         if (found is null) cache.AddMissing(path);
         else cache.Add(path, found);
