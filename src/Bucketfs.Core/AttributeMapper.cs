@@ -19,6 +19,8 @@ internal sealed class AttributeMapper(FilesystemOptions options)
         {
             EntryKind.Directory => S3fsMetadata.DirectoryType,
             EntryKind.Symlink => S3fsMetadata.SymlinkType,
+            // Only a stored mode makes an entry special, so it has the type bits.
+            EntryKind.Special => (S3fsMetadata.Mode(metadata) ?? 0) & S3fsMetadata.TypeMask,
             _ => S3fsMetadata.RegularType,
         };
         uint defaultPermissions = a.Kind switch
@@ -40,6 +42,7 @@ internal sealed class AttributeMapper(FilesystemOptions options)
             Nlink = a.Kind == EntryKind.Directory ? 2u : 1u,
             Uid = S3fsMetadata.Uid(metadata) ?? options.Uid,
             Gid = S3fsMetadata.Gid(metadata) ?? options.Gid,
+            Rdev = a.Kind == EntryKind.Special ? S3fsMetadata.Rdev(metadata) ?? 0 : 0,
             // stat's st_blksize sizes the buffers of cp and friends: large buffers mean fewer requests.
             BlkSize = 1 << 20,
         };

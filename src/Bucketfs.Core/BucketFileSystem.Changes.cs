@@ -28,19 +28,25 @@ public sealed partial class BucketFileSystem
         return (entry, AddHandle(new StagedHandle(node, staged)));
     }
 
-    internal async Task<NodeEntry> MakeNodeAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
+    /// <summary>mknod(2): a regular file, or a FIFO, socket or device node in s3fs's object form (see S3fsMetadata.Special).</summary>
+    internal async Task<NodeEntry> MakeNodeAsync(ulong parent, string name, uint mode, uint rdev, Caller caller, CancellationToken cancellation)
     {
-        // Only regular files have an object form; devices, FIFOs and sockets do not.
-        if ((mode & S3fsMetadata.TypeMask) != S3fsMetadata.RegularType) throw new FileSystemException(FileSystemError.NotPermitted);
+        var kind = S3fsMetadata.KindOf(mode);
+        // The kernel sends directories and symlinks their own requests; no other type has an object form.
+        if (kind == EntryKind.Symlink || kind == EntryKind.File && (mode & S3fsMetadata.TypeMask) != S3fsMetadata.RegularType)
+            throw new FileSystemException(FileSystemError.NotPermitted);
         var (directory, path) = ExistingName(parent, name);
-        var metadata = S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
+        var metadata = kind == EntryKind.Special
+            ? S3fsMetadata.ForSpecial(mode, rdev, caller.Uid, caller.Gid, UnixTime.Now)
+            : S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
         string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata), cancellation);
-        return _names.Added(directory, name, new EntryAttributes(EntryKind.File, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
+        return _names.Added(directory, name, new EntryAttributes(kind, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 
     internal async Task<NodeEntry> MakeDirectoryAsync(ulong parent, string name, uint mode, Caller caller, CancellationToken cancellation)
     {
         var (directory, path) = ExistingName(parent, name);
+        _store.Limits.RequireKeyFits(path, "/");
         var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
         await _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
         _names.MadeEmpty(path);
@@ -74,7 +80,7 @@ public sealed partial class BucketFileSystem
         if (below.Objects.Count == 0 && await _names.ResolveAsync(path, cancellation) is not { Kind: EntryKind.Directory })
             throw new FileSystemException(FileSystemError.NotDirectory);
         await DeleteIgnoringMissing(path + "/", cancellation);
-        await DeleteIgnoringMissing(path + KeyNames.LegacyFolderSuffix, cancellation);
+        if (_store.Limits.MayHaveLegacyMarker(path)) await DeleteIgnoringMissing(path + KeyNames.LegacyFolderSuffix, cancellation);
         _names.Removed(directory, name);
     }
 
@@ -136,7 +142,8 @@ public sealed partial class BucketFileSystem
             continuation = page.Continuation;
         }
         while (continuation != null);
-        if (await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
+        foreach (string key in keys) _store.Limits.RequireKeyFits(toPath + key[fromPath.Length..]);
+        if (_store.Limits.MayHaveLegacyMarker(fromPath) && await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
 
         _log.LogInformation("Renaming {From} to {To}: {Count} keys", fromPath, toPath, keys.Count);
         int done = 0;
@@ -171,6 +178,7 @@ public sealed partial class BucketFileSystem
         if (change.Has(SetAttrValid.Size))
         {
             if (inode.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
+            _store.Limits.RequireSizeFits(change.Size, _store.Description);
             await _staging.TruncateAsync(inode, (long)change.Size, cancellation);
         }
         if (change.Has(SetAttrValid.Mode) || change.Has(SetAttrValid.Uid) || change.Has(SetAttrValid.Gid) || change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow))
@@ -196,6 +204,12 @@ public sealed partial class BucketFileSystem
     /// <summary>Replaces a node's x-amz-meta-* in the store: a copy onto itself, or for a directory its marker (created if implicit, as s3fs does).</summary>
     private async Task StoreMetadata(Inode inode, Dictionary<string, string> metadata, CancellationToken cancellation)
     {
+        // The mount's root has no object (s3fs keeps such changes nowhere): they are kept in the mount, for its life.
+        if (inode.Id == InodeTable.RootId)
+        {
+            _names.Updated(inode, EntryAttributes.Directory with { Metadata = metadata });
+            return;
+        }
         EntryAttributes updated;
         if (inode.Kind == EntryKind.Directory)
         {
@@ -217,7 +231,9 @@ public sealed partial class BucketFileSystem
         var directory = _names.DirectoryNode(parent);
         if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
         if (KeyNames.Invalid(name) != null) throw new FileSystemException(FileSystemError.InvalidArgument);
-        return (directory, directory.DirectoryPrefix + name);
+        string path = directory.DirectoryPrefix + name;
+        _store.Limits.RequireKeyFits(path);
+        return (directory, path);
     }
 
     private async Task DeleteIgnoringMissing(string key, CancellationToken cancellation)

@@ -113,10 +113,12 @@ public sealed partial class BucketFileSystem
     }
 
     /// <summary>Writes through a handle opened for writing; all of <paramref name="data"/> or an error.</summary>
-    internal ValueTask WriteAsync(ulong handle, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellation) =>
-        _files.GetValueOrDefault(handle) is StagedHandle file
-            ? _staging.WriteAsync(file.Staged, offset, data, cancellation)
-            : throw new FileSystemException(FileSystemError.BadHandle);
+    internal ValueTask WriteAsync(ulong handle, long offset, ReadOnlyMemory<byte> data, CancellationToken cancellation)
+    {
+        if (_files.GetValueOrDefault(handle) is not StagedHandle file) throw new FileSystemException(FileSystemError.BadHandle);
+        _store.Limits.RequireSizeFits((ulong)offset + (ulong)data.Length, _store.Description);
+        return _staging.WriteAsync(file.Staged, offset, data, cancellation);
+    }
 
     /// <summary>
     /// close() and fsync(): the data must be in the bucket before this returns. An upload takes as

@@ -75,6 +75,7 @@ public sealed partial class BucketFileSystem
     private async Task<IReadOnlyDictionary<string, string>?> MetadataOf(Inode inode, CancellationToken cancellation)
     {
         if (_staging.Metadata(inode.Id) is { } staged) return staged;
+        if (inode.Id == InodeTable.RootId) return inode.Attributes.Metadata;
         if (_names.FreshMetadata(inode.Path) is { } cached) return cached;
         string key = inode.Kind == EntryKind.Directory ? inode.Path + "/" : inode.Path;
         var info = await _store.HeadAsync(key, cancellation);

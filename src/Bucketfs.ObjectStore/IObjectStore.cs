@@ -10,6 +10,9 @@ public interface IObjectStore
     /// <summary>The bucket and prefix, for logs and messages.</summary>
     string Description { get; }
 
+    /// <summary>The longest key (relative to the prefix) and largest object the store takes.</summary>
+    StoreLimits Limits => StoreLimits.S3;
+
     /// <summary>One page of keys under <paramref name="prefix"/>, grouped at <paramref name="delimiter"/> when given.</summary>
     Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation);
 

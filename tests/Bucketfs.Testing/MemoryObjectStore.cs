@@ -45,6 +45,7 @@ public sealed partial class MemoryObjectStore(TimeProvider? time = null) : IObje
     public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation)
     {
         await Enter(StoreOperation.Head, cancellation).ConfigureAwait(false);
+        RefuseLongKey(key);
         return Find(key) is { } stored ? Describe(key, stored) : null;
     }
 
@@ -89,6 +90,7 @@ public sealed partial class MemoryObjectStore(TimeProvider? time = null) : IObje
     public async Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation)
     {
         await Enter(StoreOperation.Put, cancellation).ConfigureAwait(false);
+        RefuseLongKey(key);
         return PutDirect(key, content.Span, attributes.Metadata, attributes.ContentType);
     }
 
@@ -116,7 +118,14 @@ public sealed partial class MemoryObjectStore(TimeProvider? time = null) : IObje
     public async Task DeleteAsync(string key, CancellationToken cancellation)
     {
         await Enter(StoreOperation.Delete, cancellation).ConfigureAwait(false);
+        RefuseLongKey(key);
         DeleteDirect(key);
+    }
+
+    /// <summary>As S3 stores answer a key longer than they take: HTTP 400, whatever the request.</summary>
+    private void RefuseLongKey(string key)
+    {
+        if (!((IObjectStore)this).Limits.KeyFits(key)) throw new ObjectStoreException(StoreError.Rejected, $"{key}: key longer than {((IObjectStore)this).Limits.KeyBytes} bytes");
     }
 
     /// <summary>The object, checked against <paramref name="ifMatch"/>: NoSuchKey and 412 as the S3 store maps them.</summary>

@@ -74,7 +74,7 @@ public sealed class FuseAdapter(BucketFileSystem core, ILogger log) : IFuseFileS
     }
 
     public async ValueTask MkNod(FuseRequest request, ulong parent, FuseName name, uint mode, uint rdev, uint umask) =>
-        await ReplyEntry(request, await core.MakeNodeAsync(parent, name.ToString(), mode, Caller(request), request.CancellationToken));
+        await ReplyEntry(request, await core.MakeNodeAsync(parent, name.ToString(), mode, rdev, Caller(request), request.CancellationToken));
 
     public async ValueTask MkDir(FuseRequest request, ulong parent, FuseName name, uint mode, uint umask) =>
         await ReplyEntry(request, await core.MakeDirectoryAsync(parent, name.ToString(), mode, Caller(request), request.CancellationToken));

@@ -7,6 +7,8 @@ public enum EntryKind
     File,
     Directory,
     Symlink,
+    /// <summary>A FIFO, socket or device node: an empty object whose s3fs mode holds its type (and x-amz-meta-rdev its device).</summary>
+    Special,
 }
 
 /// <summary>What a name stands for, as learnt from a listing or a HEAD; immutable, replaced whole.</summary>
@@ -20,7 +22,7 @@ internal sealed record EntryAttributes(EntryKind Kind, long Size, string ETag, D
     /// <summary>An object as its headers (HEAD, GET) describe it, x-amz-meta-* included (an empty set when it has none).</summary>
     public static EntryAttributes FromObject(ObjectInfo info)
     {
-        var kind = S3fsMetadata.Mode(info.Metadata) is { } mode && (mode & S3fsMetadata.TypeMask) == S3fsMetadata.SymlinkType ? EntryKind.Symlink : EntryKind.File;
+        var kind = S3fsMetadata.Mode(info.Metadata) is { } mode ? S3fsMetadata.KindOf(mode) : EntryKind.File;
         return new(kind, info.Size, info.ETag, info.LastModified) { Metadata = info.Metadata };
     }
 

@@ -29,7 +29,7 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
     {
         // A name that was a file a moment ago almost always still is: its HEAD alone answers, one
         // request instead of two (a directory appearing under the same name shows after the TTL).
-        if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink
+        if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink or EntryKind.Special
             && await store.HeadAsync(path, cancellation).ConfigureAwait(false) is { } file)
         {
             var attributes = EntryAttributes.FromObject(file);
@@ -63,7 +63,10 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         }
         else
         {
-            found = await store.HeadAsync(path + KeyNames.LegacyFolderSuffix, cancellation).ConfigureAwait(false) is null ? null : EntryAttributes.Directory;
+            // A legacy marker too long for a key cannot exist; the store refuses to be asked (HTTP 400).
+            found = store.Limits.KeyFits(path, KeyNames.LegacyFolderSuffix)
+                && await store.HeadAsync(path + KeyNames.LegacyFolderSuffix, cancellation).ConfigureAwait(false) is not null
+                ? EntryAttributes.Directory : null;
         }
         if (found is null) cache.AddMissing(path);
         else cache.Add(path, found);

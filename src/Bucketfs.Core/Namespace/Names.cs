@@ -38,6 +38,7 @@ internal sealed class Names : IStagingNamespace
     private readonly DirectoryRelisting _relisting;
     private readonly ListingStore? _listings;
     private readonly ListingHeaders _headers;
+    private readonly DirectoriesBeingFilled _filling;
     private readonly AttributeMapper _attributes;
     private readonly FirstBytes _firstBytes;
     private readonly DirectoryPrefetcher? _prefetcher;
@@ -57,6 +58,7 @@ internal sealed class Names : IStagingNamespace
         _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log);
         _attributes = new AttributeMapper(options);
         _headers = new ListingHeaders(store, _cache, options.ListingHeaders);
+        _filling = new DirectoriesBeingFilled(options.MetadataTtl, options.Time);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
@@ -71,6 +73,7 @@ internal sealed class Names : IStagingNamespace
         if (Encoding.UTF8.GetByteCount(name) > KeyNames.NameMax) throw new FileSystemException(FileSystemError.NameTooLong);
         if (KeyNames.Invalid(name) != null) return ValueTask.FromResult(Missing);
         string path = directory.DirectoryPrefix + name;
+        _store.Limits.RequireKeyFits(path);
         // A file being written here may not be in the bucket yet, or be larger than it is there.
         var child = _inodes.Child(directory.Id, name);
         if (child != null && _staged.Has(child.Id))
@@ -80,6 +83,8 @@ internal sealed class Names : IStagingNamespace
             if (cached != null && RevalidatedAlone(directory, child, cached)) _relisting.Used(directory);
             return ValueTask.FromResult(Entry(directory, name, cached));
         }
+        // Answered for this request only: another client may be writing there too.
+        if (_filling.Filling(directory.DirectoryPrefix) && _cache.LastKnown(path) is null) return ValueTask.FromResult(NodeEntry.Missing(TimeSpan.Zero));
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
         if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
         {
@@ -180,7 +185,14 @@ internal sealed class Names : IStagingNamespace
     internal ValueTask<NodeAttr> GetAttrAsync(ulong node, CancellationToken cancellation)
     {
         var inode = Node(node);
-        if (inode.Id == InodeTable.RootId || _staged.Has(inode.Id)) return ValueTask.FromResult(Attr(inode));
+        if (inode.Id == InodeTable.RootId) return ValueTask.FromResult(Attr(inode));
+        // Unlinked or replaced through this mount while the kernel still holds it (an open file's fstat): as it was, with no links.
+        if (_inodes.Child(inode.ParentId, inode.Name) != inode)
+        {
+            var unlinked = Attr(inode);
+            return ValueTask.FromResult(unlinked with { Attr = unlinked.Attr with { Nlink = 0 } });
+        }
+        if (_staged.Has(inode.Id)) return ValueTask.FromResult(Attr(inode));
         if (_cache.TryGet(inode.Path, out var cached))
         {
             if (cached is null || cached.Kind != inode.Kind) throw new FileSystemException(FileSystemError.NotFound);
@@ -374,13 +386,14 @@ internal sealed class Names : IStagingNamespace
     {
         _listings?.Forget(directory.DirectoryPrefix);
         _headers.Carries(directory.DirectoryPrefix);
+        _filling.Added(directory.DirectoryPrefix);
         _cache.Add(directory.DirectoryPrefix + name, attributes);
         var entry = Remember(directory, name, attributes);
         return (_inodes.Find(entry.NodeId)!, entry);
     }
 
-    /// <summary>A directory this mount just made is empty: lookups in it need not ask the store (unpacking an archive).</summary>
-    internal void MadeEmpty(string path) => _cache.MarkComplete(path + "/", 0);
+    /// <summary>A directory this mount just made is empty: lookups in it need not ask the store while the mount fills it (unpacking an archive).</summary>
+    internal void MadeEmpty(string path) => _filling.Made(path + "/");
 
     internal void Removed(Inode directory, string name)
     {
@@ -422,6 +435,8 @@ internal sealed class Names : IStagingNamespace
     internal void Updated(Inode inode, EntryAttributes updated)
     {
         inode.Attributes = updated;
+        // The mount's root has no object and no name: its attributes live on the node alone.
+        if (inode.Id == InodeTable.RootId) return;
         _cache.Add(inode.Path, updated);
         _headers.Carries(inode.ParentPrefix);
     }

@@ -32,6 +32,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public string Description => $"s3://{_bucket}/{_prefix}";
 
+    public StoreLimits Limits => StoreLimits.S3.Below(_prefix);
+
     public string Bucket => _bucket;
 
     /// <summary>

@@ -116,6 +116,15 @@ internal sealed class MountDriver : IDisposable
     public async Task SymlinkAsync(string path, byte[] target) =>
         _references.Add((await Fs.SymlinkAsync(await ResolveAsync(ReferenceModel.Parent(path)), Name(path), target, User, CancellationToken.None)).NodeId);
 
+    public async Task<NodeEntry> MakeNodeAsync(string path, uint mode, uint rdev = 0)
+    {
+        var entry = await Fs.MakeNodeAsync(await ResolveAsync(ReferenceModel.Parent(path)), Name(path), mode, rdev, User, CancellationToken.None);
+        _references.Add(entry.NodeId);
+        return entry;
+    }
+
+    public async Task<FuseAttr> StatAsync(string path) => (await Fs.GetAttrAsync(await ResolveAsync(path), CancellationToken.None)).Attr;
+
     /// <summary>The whole file through one read-only handle, in reads of the kernel's usual size.</summary>
     public async Task<byte[]> ReadAsync(ulong node)
     {
