@@ -14,8 +14,7 @@ internal sealed partial class MountDriver
         ulong node = await ResolveAsync(path);
         int flags = mode switch { OpenMode.ReadOnly => 0, OpenMode.ReadWrite => ReadWrite, _ => ReadWrite | OTrunc };
         var opened = await Fs.OpenAsync(node, flags, CancellationToken.None);
-        // The kernel keeps the node of an open file, and its dentry keeps its parents': their
-        // lookups are not forgotten with the step's.
+        // The kernel keeps the node of an open file, and its dentry keeps its parents' (see ForgetAll).
         var kept = _references.GetRange(first, _references.Count - first);
         _references.RemoveRange(first, kept.Count);
         _open[slot] = (opened.Handle, kept);

@@ -47,9 +47,14 @@ internal sealed partial class MountDriver : IDisposable
         await Fs.RecoverStagedAsync(CancellationToken.None);
     }
 
-    /// <summary>The step is over: the kernel forgets every node it looked up.</summary>
+    /// <summary>
+    /// The step is over: the kernel forgets every node it looked up. While a file is open its
+    /// dentry pins its parents wherever a rename put it, so until the last file closes nothing is
+    /// forgotten (a forgotten parent would give the open file's name a new node).
+    /// </summary>
     public void ForgetAll()
     {
+        if (_open.Count > 0) return;
         foreach (var node in _references) Fs.Forget(node, 1);
         _references.Clear();
     }
