@@ -48,8 +48,11 @@ internal sealed class StagedFile : IDisposable
     /// <summary>The file was unlinked while staged: nothing may be uploaded any more.</summary>
     public bool Deleted { get; set; }
 
-    /// <summary>The mtime comes from the last write (now) rather than an explicit utimens.</summary>
-    public bool MtimeFromWrites { get; set; } = true;
+    /// <summary>
+    /// The upload stamps the mtime with now: the content changed (a write or truncate) since the
+    /// last explicit utimens. Not before: a copy only opened, or only chmod'ed, keeps its version's mtime.
+    /// </summary>
+    public bool MtimeFromWrites { get; set; }
 
     /// <summary>
     /// Why a write to the local copy failed (ENOSPC, EIO), once one has: the copy then has a hole
@@ -112,6 +115,7 @@ internal sealed class StagedFile : IDisposable
         Size = length;
         RandomAccess.SetLength(_file, length);
         Dirty = true;
+        MtimeFromWrites = true;
         SaveManifest();
     }
 

@@ -282,6 +282,9 @@ internal sealed class Staging
             if (_staged.TryGetValue(node.Id, out var existing)) return existing.File;
             var current = await _namespace.CurrentAsync(node, cancellation);
             var metadata = _namespace.StartingMetadata(node, current);
+            // Opening for writing changes nothing yet: until a write, the copy keeps the version's mtime.
+            if (current != null)
+                metadata["mtime"] = current.Metadata?.GetValueOrDefault("mtime") ?? current.Mtime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
             var staged = StagedFile.Create(_directory, _store.Description, node.Path, current?.ETag, current?.Size ?? 0, metadata);
             if (current is null) staged.Truncate(0);
             _staged[node.Id] = (node, staged);

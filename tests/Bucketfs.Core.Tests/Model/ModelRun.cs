@@ -17,10 +17,7 @@ internal static class ModelRun
             if (!step.Applies(model)) continue;
             try
             {
-                await step.RunAsync(mount);
-                step.Update(model);
-                if (step.Outside) mount.LetExpire();
-                await CompareAsync(mount, model);
+                model = await PlayAsync(mount, model, step);
             }
             catch (Exception e)
             {
@@ -32,6 +29,56 @@ internal static class ModelRun
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Plays one step and returns the model after it. A step failed by the store must have happened
+    /// whole or (when it can be undone) not at all: the mount and the bucket are compared with both.
+    /// </summary>
+    private static async Task<ReferenceModel> PlayAsync(MountDriver mount, ReferenceModel model, Step step)
+    {
+        var before = model.Clone();
+        bool failed = false;
+        try
+        {
+            await step.RunAsync(mount, before);
+        }
+        catch (Exception e) when (step is Failing && MountDriver.IsInjected(e))
+        {
+            failed = true;
+        }
+        step.Update(model);
+        if (step.Outside) mount.LetExpire();
+        foreach (var path in step.Touched(before))
+        {
+            if (!failed && step.Uploads(before)) model.Stored(path);
+            // A store failure may have been met by an upload that the background retries took over.
+            else if (step is Failing) model.Pending(path);
+        }
+        if (!failed)
+        {
+            await CompareAsync(mount, model);
+            return model;
+        }
+        try
+        {
+            if (!step.Completable) throw new ModelMismatch("it cannot have happened");
+            await CompareAsync(mount, model);
+            return model;
+        }
+        catch (ModelMismatch whole) when (step.Undoable)
+        {
+            foreach (var path in step.Touched(before)) before.Pending(path);
+            try
+            {
+                await CompareAsync(mount, before);
+                return before;
+            }
+            catch (ModelMismatch none)
+            {
+                throw new ModelMismatch($"the step failed, and shows neither all of it: {whole.Message}\n\nnor none of it: {none.Message}");
+            }
+        }
     }
 
     private static async Task CompareAsync(MountDriver mount, ReferenceModel model)
@@ -46,9 +93,14 @@ internal static class ModelRun
                 throw new ModelMismatch($"{path} shows mode {Convert.ToString(shown.Permissions, 8)}, must be {Convert.ToString(expected.Permissions, 8)}\n{Describe(model, seen)}");
             if (!shown.Content.AsSpan().SequenceEqual(expected.Content))
                 throw new ModelMismatch($"{path} shows {shown.Content.Length} bytes that differ from the {expected.Content.Length} written\n{Describe(model, seen)}");
+            if (shown.Uid != expected.Uid || shown.Gid != expected.Gid)
+                throw new ModelMismatch($"{path} shows owner {shown.Uid}:{shown.Gid}, must be {expected.Uid}:{expected.Gid}\n{Describe(model, seen)}");
+            if (expected.Mtime is { } mtime && shown.Mtime != mtime)
+                throw new ModelMismatch($"{path} shows mtime {shown.Mtime}, must be {mtime} (set by utimens)\n{Describe(model, seen)}");
         }
         foreach (var path in seen.Keys)
             if (model.Find(path) is null) throw new ModelMismatch($"{path} is listed but must not exist\n{Describe(model, seen)}");
+        BucketCheck.Check(mount, model);
     }
 
     /// <summary>What READDIR, LOOKUP, GETATTR, READ and READLINK show below a directory.</summary>
@@ -70,7 +122,7 @@ internal static class ModelRun
             };
             if (kind == ModelKind.File && (ulong)content.Length != entry.Attr.Size)
                 throw new ModelMismatch($"{path}: stat shows {entry.Attr.Size} bytes, a read gives {content.Length}");
-            seen[path] = new ModelNode(kind, entry.Attr.Mode & 0xFFF, content);
+            seen[path] = new ModelNode(kind, entry.Attr.Mode & 0xFFF, content, entry.Attr.Uid, entry.Attr.Gid, (long)entry.Attr.Mtime);
             if (kind == ModelKind.Directory) await WalkAsync(mount, path, entry.NodeId, seen);
         }
     }

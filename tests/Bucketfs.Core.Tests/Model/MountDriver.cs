@@ -12,18 +12,19 @@ namespace Bucketfs.Core.Tests.Model;
 /// reads, writes, flushes and releases handles, and FORGETs every reference once a step is done.
 /// Another client's changes go straight to the store; remounting makes a new core on the same bucket.
 /// </summary>
-internal sealed class MountDriver : IDisposable
+internal sealed partial class MountDriver : IDisposable
 {
     public const uint TypeMask = 0xF000, RegularType = 0x8000, DirectoryType = 0x4000, SymlinkType = 0xA000;
+    public const uint UserId = 1000;
     private const int ReadWrite = 2;
-    private static readonly Caller User = new(1000, 1000);
+    private static readonly Caller User = new(UserId, UserId);
     private readonly List<ulong> _references = [];
     private readonly string _staging = Path.Combine(Path.GetTempPath(), "bucketfs-model-" + Guid.NewGuid().ToString("N"));
     private readonly FilesystemOptions _options;
 
     public MountDriver()
     {
-        _options = new FilesystemOptions { Uid = 1000, Gid = 1000, StagingDirectory = _staging, Time = Time, MetadataTtl = Ttl };
+        _options = new FilesystemOptions { Uid = UserId, Gid = UserId, StagingDirectory = _staging, Time = Time, MetadataTtl = Ttl };
         Fs = new BucketFileSystem(Store, _options, NullLogger.Instance);
     }
 
@@ -46,9 +47,14 @@ internal sealed class MountDriver : IDisposable
         await Fs.RecoverStagedAsync(CancellationToken.None);
     }
 
-    /// <summary>The step is over: the kernel forgets every node it looked up.</summary>
+    /// <summary>
+    /// The step is over: the kernel forgets every node it looked up. While a file is open its
+    /// dentry pins its parents wherever a rename put it, so until the last file closes nothing is
+    /// forgotten (a forgotten parent would give the open file's name a new node).
+    /// </summary>
     public void ForgetAll()
     {
+        if (_open.Count > 0) return;
         foreach (var node in _references) Fs.Forget(node, 1);
         _references.Clear();
     }
@@ -102,6 +108,12 @@ internal sealed class MountDriver : IDisposable
 
     public async Task ChmodAsync(string path, uint permissions) =>
         await Fs.SetAttributesAsync(await ResolveAsync(path), new SetAttrRequest { Valid = SetAttrValid.Mode, Mode = permissions }, CancellationToken.None);
+
+    public async Task ChownAsync(string path, uint uid, uint gid) =>
+        await Fs.SetAttributesAsync(await ResolveAsync(path), new SetAttrRequest { Valid = SetAttrValid.Uid | SetAttrValid.Gid, Uid = uid, Gid = gid }, CancellationToken.None);
+
+    public async Task UtimensAsync(string path, long seconds) =>
+        await Fs.SetAttributesAsync(await ResolveAsync(path), new SetAttrRequest { Valid = SetAttrValid.Mtime, Mtime = new UnixTime(seconds, 0) }, CancellationToken.None);
 
     public async Task RenameAsync(string from, string to) =>
         await Fs.RenameAsync(await ResolveAsync(ReferenceModel.Parent(from)), Name(from), await ResolveAsync(ReferenceModel.Parent(to)), Name(to), 0, CancellationToken.None);

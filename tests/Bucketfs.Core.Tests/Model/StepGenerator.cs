@@ -1,3 +1,5 @@
+using Bucketfs.Testing;
+
 namespace Bucketfs.Core.Tests.Model;
 
 /// <summary>
@@ -10,28 +12,55 @@ internal sealed class StepGenerator(int seed)
     private static readonly uint[] Modes = [0x1A4, 0x180, 0x1ED, 0x124, 0x1FF];
     private readonly Random _random = new(seed);
 
+    /// <summary>Kinds of store call a failing step sees fail first: reads and lookups, each kind of change, an upload's calls.</summary>
+    private static readonly StoreOperation[] FailingKinds =
+    [
+        StoreOperation.Head, StoreOperation.List, StoreOperation.AnyRead, StoreOperation.Put, StoreOperation.Copy, StoreOperation.Delete,
+        StoreOperation.StartUpload | StoreOperation.UploadPart | StoreOperation.CompleteUpload,
+    ];
+    private static readonly uint[] Owners = [0, MountDriver.UserId, 1234];
+
     public Step Next(ReferenceModel model)
     {
         while (true)
         {
             Step step = _random.Next(100) switch
             {
-                < 15 => new CreateFile(NewPath(model), Mode(), Bytes()),
-                < 30 => new WriteAt(Existing(model, ModelKind.File), Offset(model, ModelKind.File), Bytes()),
-                < 37 => new Truncate(Existing(model, ModelKind.File), _random.Next(3) == 0 ? 0 : _random.Next(9000)),
-                < 44 => new Chmod(Any(model), Mode()),
-                < 54 => new Rename(Any(model), NewPath(model, allowTaken: true)),
-                < 60 => new Unlink(Any(model)),
-                < 67 => new MakeDirectory(NewPath(model), 0x1ED),
-                < 71 => new RemoveDirectory(Existing(model, ModelKind.Directory)),
-                < 75 => new Symlink(NewPath(model), Pick(Names) + "/" + Pick(Names)),
-                < 78 => new Remount(),
-                < 92 => new OutsidePut(_random.Next(2) == 0 ? NewPath(model) : Existing(model, ModelKind.File), Bytes()),
-                _ => new OutsideDelete(Any(model)),
+                < 10 => new CreateFile(NewPath(model), Mode(), Bytes()),
+                < 18 => new WriteAt(Existing(model, ModelKind.File), Offset(model, ModelKind.File), Bytes()),
+                < 22 => new Truncate(Existing(model, ModelKind.File), _random.Next(3) == 0 ? 0 : _random.Next(9000)),
+                < 26 => new Chmod(Any(model), Mode()),
+                < 29 => new Chown(Any(model), Pick(Owners), Pick(Owners)),
+                < 32 => new Utimens(Any(model), 1_600_000_000 + _random.Next(100_000_000)),
+                < 39 => new Rename(Any(model), NewPath(model, allowTaken: true)),
+                < 43 => new Unlink(Any(model)),
+                < 48 => new MakeDirectory(NewPath(model), 0x1ED),
+                < 50 => new RemoveDirectory(Existing(model, ModelKind.Directory)),
+                < 53 => new Symlink(NewPath(model), Pick(Names) + "/" + Pick(Names)),
+                // A kernel unmounts only once every file is closed.
+                < 55 => model.Handles.Count == 0 ? new Remount() : new CloseFile(OpenSlot(model)),
+                < 63 => new OutsidePut(_random.Next(2) == 0 ? NewPath(model) : Existing(model, ModelKind.File), Bytes()),
+                < 66 => new OutsideDelete(Any(model)),
+                < 72 => new OpenFile(FreeSlot(model), Existing(model, ModelKind.File), (OpenMode)_random.Next(3)),
+                < 80 => new WriteFile(OpenSlot(model), _random.Next(3) == 0 ? 0 : _random.Next(6000), Bytes()),
+                < 87 => new ReadFile(OpenSlot(model), _random.Next(4) == 0 ? 0 : _random.Next(6000), 1 + _random.Next(8000)),
+                < 90 => new SyncFile(OpenSlot(model)),
+                _ => new CloseFile(OpenSlot(model)),
             };
-            if (step.Applies(model)) return step;
+            if (!step.Applies(model)) continue;
+            // Now and then the store fails a call of the step (another client's changes go straight to the bucket).
+            // Not a rename's delete: a rename is a copy then a delete, and a failed delete leaves both
+            // names (reported with the shortest sequence in issue 15; the core's rename is being reworked).
+            if (!step.Outside && step is not Remount && _random.Next(12) == 0)
+                step = new Failing(step, Pick(FailingKinds.Where(k => step is not Rename || k != StoreOperation.Delete).ToList()));
+            return step;
         }
     }
+
+    private int FreeSlot(ReferenceModel model) =>
+        Enumerable.Range(0, ReferenceModel.MostHandles).Where(s => model.Handle(s) is null).ToList() is { Count: > 0 } free ? Pick(free) : 0;
+
+    private int OpenSlot(ReferenceModel model) => model.Handles.Count > 0 ? Pick(model.Handles.Keys.ToList()) : 0;
 
     private string NewPath(ReferenceModel model, bool allowTaken = false)
     {
