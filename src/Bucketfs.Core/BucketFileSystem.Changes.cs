@@ -100,26 +100,51 @@ public sealed partial class BucketFileSystem
             if (source.Kind != EntryKind.Directory && target.Kind == EntryKind.Directory) throw new FileSystemException(FileSystemError.IsDirectory);
         }
         bool directory = source.Kind == EntryKind.Directory;
+        // A file replaced while open keeps its data for its handles, as if unlinked: none of it may be stored over the new one.
+        var replaced = target != null && !directory && _names.Child(to.Id, newName) is { } node && node != _names.Child(from.Id, name) ? node : null;
+        bool suspended = replaced != null && await _staging.SuspendAsync(replaced);
         _names.Renaming(from, to, directory);
         EntryAttributes? moved;
-        if (directory)
+        try
         {
-            await RenameDirectory(fromPath, toPath, target != null, cancellation);
-            moved = source.Metadata != null ? source : null;
+            if (directory)
+            {
+                await _staging.RenameBelowAsync(fromPath + "/", toPath + "/", cancellation);
+                await RenameDirectory(fromPath, toPath, target != null, cancellation);
+                moved = source.Metadata != null ? source : null;
+            }
+            else
+            {
+                moved = await RenameFile(from, name, fromPath, toPath, source, target != null, cancellation);
+            }
         }
-        else
+        catch
         {
-            moved = await RenameFile(from, name, fromPath, toPath, source, cancellation);
+            if (suspended) _staging.Resume(replaced!);
+            throw;
         }
+        if (suspended) await _staging.UnlinkAsync(replaced!);
         _names.Renamed(from, name, to, newName, moved, directory);
     }
 
-    /// <summary>Moves a file's object (or its staged copy); returns what the new name holds when it is known (a copy keeps the metadata).</summary>
-    private async Task<EntryAttributes?> RenameFile(Inode from, string fromName, string fromPath, string toPath, EntryAttributes source, CancellationToken cancellation)
+    /// <summary>
+    /// Moves a file's object (or its staged copy); returns what the new name holds when it is known
+    /// (a copy keeps the metadata). Should the old name's delete fail, a copy to a new name is taken
+    /// back, so the rename fails whole; a replaced object cannot be given back.
+    /// </summary>
+    private async Task<EntryAttributes?> RenameFile(Inode from, string fromName, string fromPath, string toPath, EntryAttributes source, bool replacing, CancellationToken cancellation)
     {
         if (_names.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return null;
         var (size, etag) = await CopyObject(fromPath, toPath, cancellation);
-        await DeleteIgnoringMissing(fromPath, cancellation);
+        try
+        {
+            await DeleteIgnoringMissing(fromPath, cancellation);
+        }
+        catch (ObjectStoreException) when (!replacing)
+        {
+            await DeleteIgnoringMissing(toPath, CancellationToken.None);
+            throw;
+        }
         return source.Metadata is null || etag.Length == 0 || size != source.Size ? null : source with { ETag = etag };
     }
 

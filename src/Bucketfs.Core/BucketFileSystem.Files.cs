@@ -57,7 +57,7 @@ public sealed partial class BucketFileSystem
         inode.LastOpenedETag = attributes.ETag;
         var first = _firstBytes.Take(inode.Path, attributes.ETag);
         if (first is { } body) cached?.Store(0, body.Buffer.Slice(0, body.Length));
-        var reader = new ObjectReader(_store, inode.Path, attributes.ETag, attributes.Size, _memory, _tuning, cached, first);
+        var reader = new ObjectReader(_store, () => inode.Path, attributes.ETag, attributes.Size, _memory, _tuning, cached, first);
         return new OpenResult(AddHandle(new ReadingFile(inode, reader)), keepCache);
     }
 
@@ -93,23 +93,30 @@ public sealed partial class BucketFileSystem
     internal ReadStart BeginRead(ulong handle, long offset, int size) =>
         _files.GetValueOrDefault(handle) switch
         {
-            ReadingFile file => new ReadStart(file.Reader.Lease(offset, size)),
             StagedHandle file => new ReadStart(file.Staged, offset, size),
+            // What any handle of this mount writes, every handle of the node reads (one staged copy per inode).
+            ReadingFile file when _staging.CopyOf(file.Node.Id) is { } staged => new ReadStart(staged, offset, size),
+            ReadingFile file => new ReadStart(file.Current(VersionReader), offset, size),
             _ => throw new FileSystemException(FileSystemError.BadHandle),
         };
+
+    /// <summary>A reader of the node's current version, for a handle moving on to what this mount stored.</summary>
+    private ObjectReader VersionReader(Inode node) =>
+        new(_store, () => node.Path, node.Attributes.ETag, node.Attributes.Size, _memory, _tuning);
 
     /// <summary>Waits for a begun read's data, or reads a staged copy into <paramref name="buffer"/>.</summary>
     internal async ValueTask<ReadResult> FinishReadAsync(ulong handle, ReadStart start, Memory<byte> buffer, CancellationToken cancellation)
     {
+        var file = _files.GetValueOrDefault(handle);
         if (start.Staged is { } staged)
-            return new ReadResult(null, await _staging.ReadAsync(staged, start.Offset, buffer[..Math.Min(buffer.Length, start.Size)], cancellation));
-        var lease = start.Lease!.Value;
-        if (_files.GetValueOrDefault(handle) is not ReadingFile file)
         {
-            lease.Dispose();
-            throw new FileSystemException(FileSystemError.BadHandle);
+            var destination = buffer[..Math.Min(buffer.Length, start.Size)];
+            if (await _staging.ReadAsync(staged, start.Offset, destination, cancellation) is { } read) return new ReadResult(null, read);
+            // A copy this handle only borrowed was uploaded and discarded meanwhile: the version it became is read.
+            if (file is not ReadingFile reading) throw new FileSystemException(FileSystemError.BadHandle);
+            start = new ReadStart(reading.Current(VersionReader), start.Offset, start.Size);
         }
-        return new ReadResult(await file.Reader.WaitAsync(lease, cancellation), 0);
+        return new ReadResult(await start.Reader!.WaitAsync(start.Lease!.Value, cancellation), 0);
     }
 
     /// <summary>Writes through a handle opened for writing; all of <paramref name="data"/> or an error.</summary>

@@ -36,12 +36,15 @@ internal delegate bool DirectorySink(string name, in NodeEntry entry, ulong next
 /// </summary>
 internal readonly struct ReadStart
 {
-    internal ReadStart(ReadLease lease) => Lease = lease;
+    internal ReadStart(ObjectReader reader, long offset, int size) => (Reader, Lease) = (reader, reader.Lease(offset, size));
 
     internal ReadStart(StagedFile staged, long offset, int size) => (Staged, Offset, Size) = (staged, offset, size);
 
     /// <summary>The fetched data, when the handle reads the object; dispose it once answered.</summary>
     public ReadLease? Lease { get; }
+
+    /// <summary>The reader the lease is from, which waits for its data.</summary>
+    internal ObjectReader? Reader { get; }
 
     internal StagedFile? Staged { get; }
     internal long Offset { get; }

@@ -43,7 +43,7 @@ public sealed class ObjectReaderTests
     public async Task SmallFileCostsOneGetOfTheWholeObject()
     {
         var (store, content, etag) = Object(100 * 1024);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         Assert.Equal(content, await ReadSequentially(reader, 128 * 1024));
         Assert.Equal(1, store.Calls(StoreOperation.AnyRead));
@@ -54,7 +54,7 @@ public sealed class ObjectReaderTests
     public async Task ItsSummarySaysWhatTheHandleFetched()
     {
         var (store, content, etag) = Object(16 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         await Read(reader, 0, new byte[128 * 1024]);
         await Read(reader, 12 << 20, new byte[64 * 1024]);
@@ -67,7 +67,7 @@ public sealed class ObjectReaderTests
     {
         var (store, content, etag) = Object(100 << 20);
         var limiter = new MemoryLimiter(1 << 30);
-        using (var reader = new ObjectReader(store, "k", etag, content.Length, limiter, Tuning))
+        using (var reader = new ObjectReader(store, () => "k", etag, content.Length, limiter, Tuning))
         {
             Assert.Equal(content, await ReadSequentially(reader, 128 * 1024));
         }
@@ -81,7 +81,7 @@ public sealed class ObjectReaderTests
     public async Task RandomReadFetchesOnlyAlignedBlocksAroundIt()
     {
         var (store, content, etag) = Object(64 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[4096];
 
         int n = await Read(reader, 10_000_000, buffer);
@@ -98,7 +98,7 @@ public sealed class ObjectReaderTests
     {
         var (store, content, etag) = Object(64 << 20);
         var limiter = new MemoryLimiter(4 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, limiter, Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, limiter, Tuning);
         var buffer = new byte[128 * 1024];
         for (long offset = 0; offset < 16 << 20; offset += buffer.Length)
         {
@@ -111,7 +111,7 @@ public sealed class ObjectReaderTests
     public async Task ChangedObjectFailsTheReadInsteadOfMixingVersions()
     {
         var (store, content, etag) = Object(64 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[128 * 1024];
         await Read(reader, 0, buffer);
         store.PutDirect("k", new byte[content.Length]);
@@ -124,7 +124,7 @@ public sealed class ObjectReaderTests
     public async Task ReadArrivingLateBehindTheWindowDoesNotRestartIt()
     {
         var (store, content, etag) = Object(100 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         var buffer = new byte[1 << 20];
         for (int mib = 0; mib < 50; mib++) await Read(reader, (long)mib << 20, buffer);
 
@@ -140,7 +140,7 @@ public sealed class ObjectReaderTests
     public async Task ReadInsideOneChunkIsServedFromItWithoutACopy()
     {
         var (store, content, etag) = Object(8 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         (await Lease(reader, 0, 1 << 20)).Dispose();
         using var lease = await Lease(reader, 1 << 20, 1 << 20);
@@ -153,7 +153,7 @@ public sealed class ObjectReaderTests
     public async Task ReadAcrossTwoChunksIsCopiedTogether()
     {
         var (store, content, etag) = Object(4 << 20);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
         long offset = (256 << 10) * 5 - 100; // random reads fetch 256 KiB blocks: this one ends 3,996 bytes into the next
 
         using var lease = await Lease(reader, offset, 4096);
@@ -168,7 +168,7 @@ public sealed class ObjectReaderTests
     public async Task ReadAtTheEndLeasesOnlyWhatTheObjectHas()
     {
         var (store, content, etag) = Object(100_000);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(1 << 30), Tuning);
 
         using (var lease = await Lease(reader, 0, 128 << 10))
         {
@@ -252,7 +252,7 @@ public sealed class ObjectReaderConcurrencyTests
         var content = new byte[64 << 20];
         new Random(3).NextBytes(content);
         string etag = store.PutDirect("k", content);
-        using var reader = new ObjectReader(store, "k", etag, content.Length, new MemoryLimiter(160 << 20), ReadTuning.From(new FilesystemOptions()));
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, new MemoryLimiter(160 << 20), ReadTuning.From(new FilesystemOptions()));
 
         // The kernel's readahead keeps several 1 MiB reads in flight, in no fixed order.
         for (int window = 0; window < 64; window += 8)

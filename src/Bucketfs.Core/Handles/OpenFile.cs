@@ -12,10 +12,29 @@ internal abstract class OpenFile
     public Inode Node { get; }
 }
 
-/// <summary>Reads one version of the object through a prefetching reader.</summary>
+/// <summary>Reads one version of the object through a prefetching reader; a version this mount stores replaces it (see Inode.StoredETag).</summary>
 internal sealed class ReadingFile(Inode node, ObjectReader reader) : OpenFile(node)
 {
-    public ObjectReader Reader { get; } = reader;
+    private readonly Lock _lock = new();
+    private ObjectReader _reader = reader;
+
+    public ObjectReader Reader
+    {
+        get { lock (_lock) return _reader; }
+    }
+
+    /// <summary>The reader of the version this mount last stored, made by <paramref name="open"/> once, when the one in use reads an older version.</summary>
+    public ObjectReader Current(Func<Inode, ObjectReader> open)
+    {
+        var stored = Node.StoredETag;
+        lock (_lock)
+        {
+            if (stored is null || stored == _reader.ETag || stored != Node.Attributes.ETag) return _reader;
+            // Chunks leased from the old reader stay valid until their replies are written.
+            _reader.Dispose();
+            return _reader = open(Node);
+        }
+    }
 }
 
 /// <summary>Reads and writes the inode's staged copy, shared with its other handles.</summary>

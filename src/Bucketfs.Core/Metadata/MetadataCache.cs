@@ -14,6 +14,18 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity, TimeProvider ti
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Listing> _complete = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Orders what the store says against what this mount changed: a change takes the next number,
+    /// and what a request begun at number N learnt is not kept for a name changed after N, however
+    /// late its answer arrives (a listing or HEAD in flight across a chmod, a rename, a create).
+    /// </summary>
+    private readonly Lock _order = new();
+    private readonly Dictionary<string, long> _changed = new(StringComparer.Ordinal);
+    private long _sequence;
+
+    /// <summary>Requests begun before this number are not trusted at all (a directory moved, or the change log was cleared to stay bounded).</summary>
+    private long _floor;
+
     private readonly record struct Entry(EntryAttributes? Attributes, long ExpiresAt);
 
     private readonly record struct Listing(int Entries, long ExpiresAt);
@@ -61,19 +73,84 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity, TimeProvider ti
     /// <summary>Something appeared in the directory that this cache may not hold.</summary>
     public void MarkIncomplete(string prefix) => _complete.TryRemove(prefix, out _);
 
-    public void Add(string path, EntryAttributes attributes) => Put(path, attributes);
+    /// <summary>Where the cache's history stands: pass it to <see cref="Learn"/> for what a store request begun now finds.</summary>
+    public long Now
+    {
+        get { lock (_order) return _sequence; }
+    }
 
-    public void AddMissing(string path) => Put(path, null);
+    /// <summary>What a store request begun at <paramref name="since"/> found (null: nothing), unless this mount changed the name after that.</summary>
+    public void Learn(string path, EntryAttributes? attributes, long since)
+    {
+        lock (_order)
+        {
+            if (Stale(path, since)) return;
+            Put(path, attributes);
+        }
+    }
 
-    public void Remove(string path) => _entries.TryRemove(path, out _);
+    /// <summary>A HEAD begun at <paramref name="since"/> found no object: what was known of the name goes (it may be a directory), unless changed since.</summary>
+    public void Unlearn(string path, long since)
+    {
+        lock (_order)
+            if (!Stale(path, since)) _entries.TryRemove(path, out _);
+    }
+
+    /// <summary>This mount made the name this (create, upload, chmod, rename): newer than anything a request in flight may bring.</summary>
+    public void Set(string path, EntryAttributes attributes)
+    {
+        lock (_order)
+        {
+            Changed(path);
+            Put(path, attributes);
+        }
+    }
+
+    /// <summary>This mount removed the name.</summary>
+    public void SetMissing(string path)
+    {
+        lock (_order)
+        {
+            Changed(path);
+            Put(path, null);
+        }
+    }
+
+    /// <summary>This mount changed the name in a way it cannot describe (a new version not yet seen): the next lookup asks the store.</summary>
+    public void Forget(string path)
+    {
+        lock (_order)
+        {
+            Changed(path);
+            _entries.TryRemove(path, out _);
+        }
+    }
 
     /// <summary>Everything known below a directory goes (it was renamed): a walk over the whole cache, as rare as such renames.</summary>
-    public void RemoveBelow(string prefix)
+    public void ForgetBelow(string prefix)
     {
-        foreach (var path in _entries.Keys)
-            if (path.StartsWith(prefix, StringComparison.Ordinal)) _entries.TryRemove(path, out _);
-        foreach (var directory in _complete.Keys)
-            if (directory.StartsWith(prefix, StringComparison.Ordinal)) _complete.TryRemove(directory, out _);
+        lock (_order)
+        {
+            _floor = ++_sequence;
+            foreach (var path in _entries.Keys)
+                if (path.StartsWith(prefix, StringComparison.Ordinal)) _entries.TryRemove(path, out _);
+            foreach (var directory in _complete.Keys)
+                if (directory.StartsWith(prefix, StringComparison.Ordinal)) _complete.TryRemove(directory, out _);
+        }
+    }
+
+    private bool Stale(string path, long since) => since < _floor || _changed.TryGetValue(path, out long changed) && changed > since;
+
+    private void Changed(string path)
+    {
+        long now = ++_sequence;
+        // Bounded: past this many changes the log starts over, and requests begun before are not trusted.
+        if (_changed.Count >= capacity / 16)
+        {
+            _changed.Clear();
+            _floor = now;
+        }
+        _changed[path] = now;
     }
 
     /// <summary>Starts the TTL of these entries again, where they are still cached.</summary>

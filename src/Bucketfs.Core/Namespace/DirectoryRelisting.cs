@@ -15,7 +15,7 @@ namespace Bucketfs.Core.Namespace;
 /// as a large dataset's does: 10,112 requests and 1,119 files/s with a HEAD per name; 2.1-2.6k and
 /// 1,173-1,515 listing only names that expired; 332-364 and 2,340-2,723 listing ahead of expiry.
 /// </summary>
-internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache, int pageSize, TimeSpan? ttl, RelistingTuning tuning, Func<Inode, string, EntryAttributes, EntryAttributes> known, ILogger log)
+internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache, int pageSize, TimeSpan? ttl, RelistingTuning tuning, Func<Inode, string, EntryAttributes, EntryAttributes> known, ILogger log, ListingHeaders? headers = null)
 {
     private readonly TimeSpan _renewWithin = ttl is { } t ? t * tuning.RenewWithin : TimeSpan.Zero;
     private readonly ConcurrentDictionary<string, int> _uses = new(StringComparer.Ordinal);
@@ -49,13 +49,14 @@ internal sealed class DirectoryRelisting(IObjectStore store, MetadataCache cache
         string prefix = directory.DirectoryPrefix;
         try
         {
-            var listing = new DirectoryListing(store, prefix, pageSize, [], log);
+            long since = cache.Now;
+            var listing = new DirectoryListing(store, prefix, pageSize, [], log, headers);
             int entries = 0;
             // Bounded by the store's own call timeouts; no single lookup's cancellation ends it.
             while (await listing.PeekAsync(CancellationToken.None).ConfigureAwait(false) is { } entry)
             {
                 listing.Advance();
-                cache.Add(prefix + entry.Name, known(directory, entry.Name, entry.Attributes));
+                cache.Learn(prefix + entry.Name, known(directory, entry.Name, entry.Attributes), since);
                 entries++;
             }
             cache.MarkComplete(prefix, entries);

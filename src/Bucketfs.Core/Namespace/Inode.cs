@@ -33,4 +33,7 @@ internal sealed class Inode(ulong id, ulong parentId, string name, string path, 
 
     /// <summary>ETag seen at the previous open: unchanged means the kernel's cached pages are still right.</summary>
     public volatile string? LastOpenedETag;
+
+    /// <summary>The version this mount last stored of the node: handles reading an older one move on to it, as they would on a local disk.</summary>
+    public volatile string? StoredETag;
 }

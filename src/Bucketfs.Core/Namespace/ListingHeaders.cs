@@ -23,6 +23,7 @@ internal sealed class ListingHeaders(IObjectStore store, MetadataCache cache, Li
 
     public async Task DescribeAsync(string prefix, ListPage page, CancellationToken cancellation)
     {
+        long since = cache.Now;
         var pending = Undescribed(prefix, page, out bool knownCarrying);
         if (pending.Count == 0) return;
         // An entry this mount already knows with metadata settles it (a file written or changed here).
@@ -30,11 +31,11 @@ internal sealed class ListingHeaders(IObjectStore store, MetadataCache cache, Li
         if (!_carriesMetadata.TryGetValue(prefix, out bool carries))
         {
             var sample = Spread(pending, tuning.Sample);
-            carries = (await HeadAllAsync(sample, cancellation).ConfigureAwait(false)) > 0;
+            carries = (await HeadAllAsync(sample, since, cancellation).ConfigureAwait(false)) > 0;
             _carriesMetadata[prefix] = carries;
             pending = pending.Except(sample).ToList();
         }
-        if (carries) await HeadAllAsync(pending, cancellation).ConfigureAwait(false);
+        if (carries) await HeadAllAsync(pending, since, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>This mount stored an object with metadata in the directory: its later listings are described whatever a sample said.</summary>
@@ -73,7 +74,7 @@ internal sealed class ListingHeaders(IObjectStore store, MetadataCache cache, Li
     }
 
     /// <summary>Asks for each entry's headers and caches what they say; returns how many carried metadata.</summary>
-    private async Task<int> HeadAllAsync(List<Pending> pending, CancellationToken cancellation)
+    private async Task<int> HeadAllAsync(List<Pending> pending, long since, CancellationToken cancellation)
     {
         int carrying = 0;
         await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = tuning.Parallelism, CancellationToken = cancellation }, async (entry, token) =>
@@ -91,9 +92,9 @@ internal sealed class ListingHeaders(IObjectStore store, MetadataCache cache, Li
             if (info is { Metadata.Count: > 0 }) Interlocked.Increment(ref carrying);
             var metadata = info?.Metadata ?? ObjectInfo.EmptyMetadata;
             if (entry.Listed is null)
-                cache.Add(entry.Path, EntryAttributes.Directory with { ETag = info?.ETag ?? "", Metadata = metadata });
+                cache.Learn(entry.Path, EntryAttributes.Directory with { ETag = info?.ETag ?? "", Metadata = metadata }, since);
             else if (info != null)
-                cache.Add(entry.Path, EntryAttributes.FromObject(info) with { Metadata = metadata });
+                cache.Learn(entry.Path, EntryAttributes.FromObject(info) with { Metadata = metadata }, since);
         }).ConfigureAwait(false);
         return carrying;
     }

@@ -27,13 +27,14 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
 
     private async Task<EntryAttributes?> ResolveInStoreAsync(string path, CancellationToken cancellation)
     {
+        long since = cache.Now;
         // A name that was a file a moment ago almost always still is: its HEAD alone answers, one
         // request instead of two (a directory appearing under the same name shows after the TTL).
         if (cache.LastKnown(path)?.Kind is EntryKind.File or EntryKind.Symlink or EntryKind.Special
             && await store.HeadAsync(path, cancellation).ConfigureAwait(false) is { } file)
         {
             var attributes = EntryAttributes.FromObject(file);
-            cache.Add(path, attributes);
+            cache.Learn(path, attributes, since);
             return attributes;
         }
         // Likewise a directory: keys still under it answer alone, since a directory hides a file of its name.
@@ -42,7 +43,7 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
             && (still.Objects.Count > 0 || still.CommonPrefixes.Count > 0))
         {
             var attributes = await DirectoryAsync(path, still, cancellation).ConfigureAwait(false);
-            cache.Add(path, attributes);
+            cache.Learn(path, attributes, since);
             return attributes;
         }
         var head = store.HeadAsync(path, cancellation);
@@ -68,8 +69,7 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
                 && await store.HeadAsync(path + KeyNames.LegacyFolderSuffix, cancellation).ConfigureAwait(false) is not null
                 ? EntryAttributes.Directory : null;
         }
-        if (found is null) cache.AddMissing(path);
-        else cache.Add(path, found);
+        cache.Learn(path, found, since);
         return found;
     }
 
@@ -91,14 +91,15 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
     /// <summary>The object's current version, asked of the store even if the cache has an answer.</summary>
     public async Task<EntryAttributes?> HeadAsync(string path, CancellationToken cancellation)
     {
+        long since = cache.Now;
         var info = await store.HeadAsync(path, cancellation).ConfigureAwait(false);
         if (info is null)
         {
-            cache.Remove(path);
+            cache.Unlearn(path, since);
             return null;
         }
         var attributes = EntryAttributes.FromObject(info);
-        cache.Add(path, attributes);
+        cache.Learn(path, attributes, since);
         return attributes;
     }
 }

@@ -55,9 +55,9 @@ internal sealed class Names : IStagingNamespace
         _log = log;
         _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity, options.Time);
         _resolver = new NameResolver(store, _cache, log);
-        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log);
-        _attributes = new AttributeMapper(options);
         _headers = new ListingHeaders(store, _cache, options.ListingHeaders);
+        _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log, _headers);
+        _attributes = new AttributeMapper(options);
         _filling = new DirectoriesBeingFilled(options.MetadataTtl, options.Time);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
@@ -88,13 +88,12 @@ internal sealed class Names : IStagingNamespace
         // Listed names stay in the cache after they expire, so a name the cache never had is not there.
         if (_cache.IsComplete(directory.DirectoryPrefix) && _cache.LastKnown(path) is null)
         {
-            _cache.AddMissing(path);
+            _cache.Learn(path, null, _cache.Now);
             return ValueTask.FromResult(Missing);
         }
         if (_listings != null && _listings.TryFind(directory.DirectoryPrefix, name, out var stored))
         {
-            if (stored is null) _cache.AddMissing(path);
-            else _cache.Add(path, stored);
+            _cache.Learn(path, stored, _cache.Now);
             return ValueTask.FromResult(Entry(directory, name, stored));
         }
         return LookupInStoreAsync(directory, name, child, path, cancellation);
@@ -141,7 +140,7 @@ internal sealed class Names : IStagingNamespace
         if (_cache.TryGet(path, out var found)) return (true, found);
         // Not in a listing that reached the end: gone. A listing that failed answers nothing.
         if (!_cache.IsComplete(directory.DirectoryPrefix)) return (false, null);
-        _cache.AddMissing(path);
+        _cache.Learn(path, null, _cache.Now);
         return (true, null);
     }
 
@@ -150,6 +149,7 @@ internal sealed class Names : IStagingNamespace
     {
         // One byte more than last seen, so the buffer is never empty.
         int length = (int)Math.Min(last.Size + 1, _options.FirstBytes.MostBytes);
+        long since = _cache.Now;
         if (_firstBytes.Rent(length) is not { } buffer) return null;
         ObjectStart? start;
         try
@@ -169,7 +169,7 @@ internal sealed class Names : IStagingNamespace
             return null;
         }
         var attributes = EntryAttributes.FromObject(start.Info);
-        _cache.Add(path, attributes);
+        _cache.Learn(path, attributes, since);
         _firstBytes.Keep(path, attributes.ETag, buffer, length, start.Read);
         return attributes;
     }
@@ -227,8 +227,8 @@ internal sealed class Names : IStagingNamespace
         ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
         var stored = _listings?.Load(directory.DirectoryPrefix);
         _directories[handle] = stored is null
-            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log, _headers))
-            : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log)) { Stored = true };
+            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log, _headers), () => _cache.Now)
+            : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log), () => _cache.Now) { Stored = true };
         return handle;
     }
 
@@ -276,7 +276,7 @@ internal sealed class Names : IStagingNamespace
             if (!dots)
             {
                 string path = directory.DirectoryPrefix + name;
-                _cache.Add(path, attributes);
+                _cache.Learn(path, attributes, open.ListingStarted);
                 open.Listed.Add(path);
                 if (_prefetcher != null || _listings != null) open.Entries.Add((name, attributes));
             }
@@ -387,7 +387,9 @@ internal sealed class Names : IStagingNamespace
         _listings?.Forget(directory.DirectoryPrefix);
         _headers.Carries(directory.DirectoryPrefix);
         _filling.Added(directory.DirectoryPrefix);
-        _cache.Add(directory.DirectoryPrefix + name, attributes);
+        _cache.Set(directory.DirectoryPrefix + name, attributes);
+        // A new file, never a node the kernel may still hold of a name gone meanwhile (open, deleted by another client).
+        _inodes.Unlink(directory.Id, name);
         var entry = Remember(directory, name, attributes);
         return (_inodes.Find(entry.NodeId)!, entry);
     }
@@ -399,7 +401,7 @@ internal sealed class Names : IStagingNamespace
     {
         _listings?.Forget(directory.DirectoryPrefix);
         _inodes.Unlink(directory.Id, name);
-        _cache.AddMissing(directory.DirectoryPrefix + name);
+        _cache.SetMissing(directory.DirectoryPrefix + name);
     }
 
     /// <summary>Before a rename changes the bucket: listings kept of the directories involved (of all, for a directory) are stale from the first copy on.</summary>
@@ -420,13 +422,19 @@ internal sealed class Names : IStagingNamespace
         string fromPath = from.DirectoryPrefix + name, toPath = to.DirectoryPrefix + newName;
         if (directory)
         {
-            _cache.RemoveBelow(fromPath + "/");
-            _cache.RemoveBelow(toPath + "/");
+            _cache.ForgetBelow(fromPath + "/");
+            _cache.ForgetBelow(toPath + "/");
         }
         _inodes.Move(from.Id, name, to, newName);
-        _cache.AddMissing(fromPath);
-        if (moved is null) _cache.Remove(toPath);
-        else _cache.Add(toPath, moved);
+        _cache.SetMissing(fromPath);
+        if (moved is null) _cache.Forget(toPath);
+        else _cache.Set(toPath, moved);
+        // A copy may be a new version (a multipart one): handles reading the file read on in it.
+        if (moved != null && !directory && _inodes.Child(to.Id, newName) is { } node)
+        {
+            node.Attributes = moved;
+            node.StoredETag = moved.ETag;
+        }
         _headers.Carries(to.DirectoryPrefix);
         _cache.MarkIncomplete(to.DirectoryPrefix);
     }
@@ -435,9 +443,11 @@ internal sealed class Names : IStagingNamespace
     internal void Updated(Inode inode, EntryAttributes updated)
     {
         inode.Attributes = updated;
+        // Only the metadata changed: handles reading the object read on in the new version.
+        inode.StoredETag = updated.ETag;
         // The mount's root has no object and no name: its attributes live on the node alone.
         if (inode.Id == InodeTable.RootId) return;
-        _cache.Add(inode.Path, updated);
+        _cache.Set(inode.Path, updated);
         _headers.Carries(inode.ParentPrefix);
     }
 
@@ -452,7 +462,8 @@ internal sealed class Names : IStagingNamespace
     void IStagingNamespace.Stored(Inode node, EntryAttributes stored)
     {
         node.Attributes = stored;
-        _cache.Add(node.Path, stored);
+        node.StoredETag = stored.ETag;
+        _cache.Set(node.Path, stored);
         _headers.Carries(node.ParentPrefix);
         _listings?.Forget(node.ParentPrefix);
     }

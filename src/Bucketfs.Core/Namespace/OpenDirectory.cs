@@ -8,13 +8,16 @@ namespace Bucketfs.Core.Namespace;
 /// behind where the last reply ended (the reader's buffer was full); the most recent entries are
 /// kept to replay from, and only a seek further back starts the listing again.
 /// </summary>
-internal sealed class OpenDirectory(Inode node, Func<DirectoryListing> startListing)
+internal sealed class OpenDirectory(Inode node, Func<DirectoryListing> startListing, Func<long> now)
 {
     private const int HistoryLimit = 4096;
     private const long FirstEntry = 2;
     private readonly List<(string Name, EntryAttributes Attributes)> _history = [];
     private long _historyStart = FirstEntry;
     private DirectoryListing _listing = startListing();
+
+    /// <summary>Where the metadata cache's history stood when the listing began: what it shows yields to later changes (see MetadataCache.Learn).</summary>
+    public long ListingStarted { get; private set; } = now();
 
     public Inode Node { get; } = node;
 
@@ -73,6 +76,7 @@ internal sealed class OpenDirectory(Inode node, Func<DirectoryListing> startList
             return;
         }
         _listing = startListing();
+        ListingStarted = now();
         _history.Clear();
         _historyStart = FirstEntry;
         Position = 0;

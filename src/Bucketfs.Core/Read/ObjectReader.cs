@@ -6,13 +6,18 @@ namespace Bucketfs.Core.Read;
 /// <summary>
 /// Reads one version of one object for one open handle. Sequential reading grows a window that is
 /// fetched ahead as parallel ranged GETs; a random read fetches only the aligned blocks it needs.
-/// Every GET carries If-Match with the ETag seen at open, so data of two versions never mix. With a
-/// local data cache, chunks come from it when it holds every block, and what is fetched goes into it.
+/// Every GET carries If-Match with the ETag seen at open, so data of two versions never mix; the key
+/// is asked for at each fetch, so a file renamed through the mount while open reads on from its new
+/// name. With a local data cache, chunks come from it when it holds every block, and what is
+/// fetched goes into it.
 /// </summary>
-internal sealed class ObjectReader(IObjectStore store, string key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning,
+internal sealed class ObjectReader(IObjectStore store, Func<string> key, string etag, long size, MemoryLimiter limiter, ReadTuning tuning,
     CachedObject? cached = null, (ReadBuffer Buffer, int Length)? first = null) : IDisposable
 {
     private readonly Lock _lock = new();
+
+    /// <summary>The version this reader reads.</summary>
+    public string ETag => etag;
     // The object's first bytes may have come with its lookup (see FirstBytes); the budget they hold passes to this chunk.
     private readonly List<Chunk> _chunks = first is { } f ? [new Chunk(0, f.Length, limiter, f.Buffer)] : [];
     private long _fetchedUpTo = first?.Length ?? 0;
@@ -201,11 +206,11 @@ internal sealed class ObjectReader(IObjectStore store, string key, string etag, 
         // Read-ahead outlives the request that scheduled it, so it is bounded by the store's own
         // timeouts rather than by a caller's cancellation.
         int n = await (chunk.Start == 0 && chunk.End == size
-            ? store.ReadWholeAsync(key, chunk.Target, etag, CancellationToken.None)
-            : store.ReadAsync(key, chunk.Start, chunk.Target, etag, CancellationToken.None)).ConfigureAwait(false);
+            ? store.ReadWholeAsync(key(), chunk.Target, etag, CancellationToken.None)
+            : store.ReadAsync(key(), chunk.Start, chunk.Target, etag, CancellationToken.None)).ConfigureAwait(false);
         // If-Match pins the version, so its bytes are all there: fewer means the store answered wrongly.
         if (n != chunk.Length)
-            throw new ObjectStoreException(StoreError.Unavailable, $"read {key} at {chunk.Start}: {n} of {chunk.Length} bytes came of a {size}-byte version");
+            throw new ObjectStoreException(StoreError.Unavailable, $"read {key()} at {chunk.Start}: {n} of {chunk.Length} bytes came of a {size}-byte version");
         cached?.Store(chunk.Start, chunk.Target.Span[..n]);
         return n;
     }

@@ -97,11 +97,16 @@ internal sealed class Staging
             staged.OpenHandles++;
         }, cancellation);
 
-    public async Task<int> ReadAsync(StagedFile staged, long offset, Memory<byte> destination, CancellationToken cancellation)
+    /// <summary>The node's staged copy while it has one: every handle of the node reads what any of them wrote.</summary>
+    public StagedFile? CopyOf(ulong id) => _staged.TryGetValue(id, out var entry) ? entry.File : null;
+
+    /// <summary>Reads the staged copy; null when the last close discarded it meanwhile (a handle that only borrowed it reads the object again).</summary>
+    public async Task<int?> ReadAsync(StagedFile staged, long offset, Memory<byte> destination, CancellationToken cancellation)
     {
         await staged.Gate.WaitAsync(cancellation);
         try
         {
+            if (staged.Discarded) return null;
             return await staged.ReadAsync(_store, offset, destination, cancellation);
         }
         finally
@@ -216,6 +221,24 @@ internal sealed class Staging
     }
 
     /// <summary>
+    /// A rename is about to replace the node: nothing of its staged copy may be stored from now on
+    /// (it would overwrite the renamed file); <see cref="Resume"/> undoes it if the rename fails.
+    /// </summary>
+    public async Task<bool> SuspendAsync(Inode node)
+    {
+        if (!_staged.TryGetValue(node.Id, out var entry)) return false;
+        await entry.File.Gate.WaitAsync();
+        entry.File.Deleted = true;
+        entry.File.Gate.Release();
+        return true;
+    }
+
+    public void Resume(Inode node)
+    {
+        if (_staged.TryGetValue(node.Id, out var entry)) entry.File.Deleted = false;
+    }
+
+    /// <summary>
     /// Before a rename of the node to <paramref name="key"/>: a file not uploaded yet simply gets its
     /// new key (true: nothing to copy); otherwise what is written goes up first, and the copy follows.
     /// </summary>
@@ -233,6 +256,21 @@ internal sealed class Staging
         await UploadAsync(node, staged, cancellation);
         staged.Renamed(key);
         return false;
+    }
+
+    /// <summary>
+    /// Before a directory rename: what is written below it goes up first and every copy below takes
+    /// its new key, so no later upload (a close, a retry) brings the old directory back.
+    /// </summary>
+    public async Task RenameBelowAsync(string fromPrefix, string toPrefix, CancellationToken cancellation)
+    {
+        foreach (var (_, (node, staged)) in _staged)
+        {
+            if (!staged.Key.StartsWith(fromPrefix, StringComparison.Ordinal)) continue;
+            if (staged.WriteFailure is { } failed) throw new FileSystemException(failed);
+            await UploadAsync(node, staged, cancellation);
+            staged.Renamed(toPrefix + staged.Key[fromPrefix.Length..]);
+        }
     }
 
     /// <summary>

@@ -8,6 +8,12 @@ namespace Bucketfs.Core.Tests.Model;
 /// </summary>
 internal sealed record ModelHandle(string Path, bool Writable, bool Staged, byte[]? Version = null)
 {
+    /// <summary>
+    /// A handle reading the object whose file was unlinked while another handle was writing it:
+    /// it reads the writer's copy while that lives, then the version it had; its reads are made but not compared.
+    /// </summary>
+    public bool Unchecked { get; init; }
+
     public bool Orphaned => Path.StartsWith('#');
 }
 
@@ -53,9 +59,8 @@ internal sealed partial class ReferenceModel
     public void AllStored() => _pending.Clear();
 
     /// <summary>
-    /// The file at <paramref name="path"/> is about to change or go: handles reading its object
-    /// keep the version they had. For a change through this mount POSIX would have them read it,
-    /// but a handle opened before the file was staged reads the object (reported in issue 15).
+    /// Another client changes the file at <paramref name="path"/>, or it goes: handles reading its
+    /// object keep the version they had (or fail). A change through this mount they read, as POSIX has it.
     /// </summary>
     private void Changing(string path)
     {
@@ -69,11 +74,12 @@ internal sealed partial class ReferenceModel
     {
         _pending.Remove(path);
         if (!IsOpen(path)) return;
-        Changing(path);
+        bool shared = IsStaged(path);
+        if (!shared) Changing(path);
         string orphan = $"#{++_orphanCount}";
         _orphans[orphan] = _nodes[path].Content;
         foreach (var (slot, handle) in _handles.ToList())
-            if (handle.Path == path) _handles[slot] = handle with { Path = orphan };
+            if (handle.Path == path) _handles[slot] = handle with { Path = orphan, Unchecked = handle.Unchecked || shared && !handle.Staged };
     }
 
     private void MoveHandles(string from, string to)
@@ -82,10 +88,8 @@ internal sealed partial class ReferenceModel
         {
             if (!Below(handle.Path, from)) continue;
             string moved = to + handle.Path[from.Length..];
-            // POSIX has the handle read on; the core's reader asks for the old key, so it may fail
-            // (reported in issue 15): the model holds it to its version's bytes or an error.
-            var version = handle.Staged ? null : handle.Version ?? _nodes[moved].Content;
-            _handles[slot] = handle with { Path = moved, Version = version };
+            // POSIX: the handle reads on, under the new name.
+            _handles[slot] = handle with { Path = moved };
         }
         foreach (var path in _pending.Where(p => Below(p, from)).ToList())
         {

@@ -47,15 +47,15 @@ internal sealed partial class ReferenceModel
 
     public void Set(string path, ModelNode node) => _nodes[path] = node;
 
-    /// <summary>A file's new content (written here or by another client): its explicit mtime no longer holds.</summary>
-    public void SetContent(string path, byte[] content)
+    /// <summary>A file's new content (written here, or by another client when <paramref name="outside"/>): its explicit mtime no longer holds.</summary>
+    public void SetContent(string path, byte[] content, bool outside = false)
     {
         if (_orphans.ContainsKey(path))
         {
             _orphans[path] = content;
             return;
         }
-        Changing(path);
+        if (outside) Changing(path);
         _nodes[path] = _nodes[path] with { Content = content, Mtime = null };
     }
 

@@ -102,9 +102,6 @@ internal sealed record Rename(string From, string To) : Step
     {
         if (model.Find(From) is not { } source || From == To || To.StartsWith(From + "/", StringComparison.Ordinal)) return false;
         if (!model.IsDirectory(ReferenceModel.Parent(To))) return false;
-        // Not over a file held open: the core does not unlink the replaced file's staged copy, whose
-        // close then uploads over the renamed file (reported with its sequence in issue 15).
-        if (model.IsOpen(To)) return false;
         return model.Find(To) switch
         {
             null => true,
@@ -170,7 +167,7 @@ internal sealed record OutsidePut(string Path, byte[] Content) : Step
 
     public override void Update(ReferenceModel model)
     {
-        if (model.Find(Path) != null) model.SetContent(Path, Content);
+        if (model.Find(Path) != null) model.SetContent(Path, Content, outside: true);
         model.Set(Path, new ModelNode(ModelKind.File, 0x1A4, Content));
     }
 
