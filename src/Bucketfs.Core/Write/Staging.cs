@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
@@ -301,7 +300,8 @@ internal sealed class Staging
         {
             if (!staged.Dirty || staged.Deleted || staged.WriteFailure != null) return;
             staged.Acknowledge();
-            if (staged.MtimeFromWrites) staged.Manifest.Metadata["mtime"] = UnixTime.Now.Seconds.ToString(CultureInfo.InvariantCulture);
+            if (staged.MtimeFromWrites) staged.Manifest.Metadata[S3fsMetadata.MtimeName] = S3fsMetadata.Format(UnixTime.Now);
+            S3fsMetadata.Changed(staged.Manifest.Metadata);
             var info = await _uploader.UploadAsync(staged, cancellation);
             var stored = new EntryAttributes(node.Kind, info.Size, info.ETag, DateTimeOffset.UtcNow) { Metadata = new Dictionary<string, string>(staged.Manifest.Metadata) };
             _namespace.Stored(node, stored);
