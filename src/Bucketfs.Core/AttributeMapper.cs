@@ -30,8 +30,10 @@ internal sealed class AttributeMapper(FilesystemOptions options)
             _ => options.FileMode,
         };
         uint permissions = (S3fsMetadata.Mode(metadata) ?? defaultPermissions) & PermissionMask;
-        var mtime = S3fsMetadata.Mtime(metadata) is { } m ? UnixTime.FromDateTimeOffset(m)
-            : a.Kind == EntryKind.Directory ? _mountTime : UnixTime.FromDateTimeOffset(a.Mtime);
+        // As s3fs: each time as stored, else the object's Last-Modified in whole seconds (all HEAD
+        // tells, so a listing and a lookup of one version agree); a directory without a
+        // marker has none, and shows the mount's start so that it does not change while mounted.
+        var lastModified = a.Kind == EntryKind.Directory ? _mountTime : UnixTime.FromDateTimeOffset(a.Mtime) with { Nanoseconds = 0 };
         long size = a.Kind == EntryKind.Directory ? 4096 : a.Size;
         var attr = new FuseAttr
         {
@@ -46,9 +48,9 @@ internal sealed class AttributeMapper(FilesystemOptions options)
             // stat's st_blksize sizes the buffers of cp and friends: large buffers mean fewer requests.
             BlkSize = 1 << 20,
         };
-        attr.SetAtime(mtime);
-        attr.SetMtime(mtime);
-        attr.SetCtime(mtime);
+        attr.SetMtime(S3fsMetadata.Mtime(metadata) ?? lastModified);
+        attr.SetCtime(S3fsMetadata.Ctime(metadata) ?? lastModified);
+        attr.SetAtime(S3fsMetadata.Atime(metadata) ?? lastModified);
         return attr;
     }
 }

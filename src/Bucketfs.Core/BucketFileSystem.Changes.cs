@@ -39,7 +39,7 @@ public sealed partial class BucketFileSystem
         var metadata = kind == EntryKind.Special
             ? S3fsMetadata.ForSpecial(mode, rdev, caller.Uid, caller.Gid, UnixTime.Now)
             : S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
-        string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata), cancellation);
+        string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, MimeTypes.For(path)), cancellation);
         return _names.Added(directory, name, new EntryAttributes(kind, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 
@@ -48,7 +48,7 @@ public sealed partial class BucketFileSystem
         var (directory, path) = ExistingName(parent, name);
         _store.Limits.RequireKeyFits(path, "/");
         var metadata = S3fsMetadata.For(S3fsMetadata.DirectoryType | (mode & PermissionBits), caller.Uid, caller.Gid, UnixTime.Now);
-        await _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
+        await _store.PutAsync(path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, S3fsMetadata.DirectoryContentType), cancellation);
         _names.MadeEmpty(path);
         return _names.Added(directory, name, EntryAttributes.Directory with { Metadata = metadata }).Entry;
     }
@@ -57,7 +57,7 @@ public sealed partial class BucketFileSystem
     {
         var (directory, path) = ExistingName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.SymlinkType | 0x1FF, caller.Uid, caller.Gid, UnixTime.Now);
-        string etag = await _store.PutAsync(path, target, new ObjectAttributes(metadata), cancellation);
+        string etag = await _store.PutAsync(path, target, new ObjectAttributes(metadata, MimeTypes.For(path)), cancellation);
         return _names.Added(directory, name, new EntryAttributes(EntryKind.Symlink, target.Length, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 
@@ -111,7 +111,8 @@ public sealed partial class BucketFileSystem
             {
                 await _staging.RenameBelowAsync(fromPath + "/", toPath + "/", cancellation);
                 await RenameDirectory(fromPath, toPath, target != null, cancellation);
-                moved = source.Metadata != null ? source : null;
+                // The marker's copy has a new ctime: a lookup reads it.
+                moved = null;
             }
             else
             {
@@ -135,7 +136,7 @@ public sealed partial class BucketFileSystem
     private async Task<EntryAttributes?> RenameFile(Inode from, string fromName, string fromPath, string toPath, EntryAttributes source, bool replacing, CancellationToken cancellation)
     {
         if (_names.Child(from.Id, fromName) is { } child && await _staging.RenameAsync(child, toPath, cancellation)) return null;
-        var (size, etag) = await CopyObject(fromPath, toPath, cancellation);
+        var copy = await CopyObject(fromPath, toPath, cancellation);
         try
         {
             await DeleteIgnoringMissing(fromPath, cancellation);
@@ -145,7 +146,9 @@ public sealed partial class BucketFileSystem
             await DeleteIgnoringMissing(toPath, CancellationToken.None);
             throw;
         }
-        return source.Metadata is null || etag.Length == 0 || size != source.Size ? null : source with { ETag = etag };
+        // A time the copy does not store shows its new Last-Modified, which only a HEAD tells.
+        bool timesKnown = S3fsMetadata.Mtime(copy.Metadata) != null && S3fsMetadata.Ctime(copy.Metadata) != null && S3fsMetadata.Atime(copy.Metadata) != null;
+        return source.Metadata is null || copy.ETag.Length == 0 || copy.Size != source.Size || !timesKnown ? null : source with { ETag = copy.ETag, Metadata = copy.Metadata };
     }
 
     /// <summary>Every key below the directory is copied (in parallel) and then deleted; bounded by the rename limit.</summary>
@@ -180,19 +183,31 @@ public sealed partial class BucketFileSystem
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (key, token) => await DeleteIgnoringMissing(key, token));
     }
 
-    /// <summary>Server-side copy keeping the metadata; above 5 GiB (one CopyObject's limit) as a multipart copy. Returns the size copied and the copy's ETag.</summary>
-    private async Task<(long Size, string ETag)> CopyObject(string from, string to, CancellationToken cancellation)
+    /// <summary>
+    /// Server-side copy keeping the metadata and Content-Type; above 5 GiB (one CopyObject's
+    /// limit) as a multipart copy. An object with metadata gets a new ctime, as s3fs's rename does;
+    /// one without stays without (plain data is not made to carry metadata). Returns the size
+    /// copied, the copy's ETag and its metadata.
+    /// </summary>
+    private async Task<(long Size, string ETag, IReadOnlyDictionary<string, string> Metadata)> CopyObject(string from, string to, CancellationToken cancellation)
     {
         const long singleCopyLimit = 5L << 30;
         var info = await _store.HeadAsync(from, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+        ObjectAttributes? renamed = null;
+        if (info.Metadata.Count > 0)
+        {
+            var metadata = new Dictionary<string, string>(info.Metadata, StringComparer.OrdinalIgnoreCase);
+            S3fsMetadata.Changed(metadata);
+            renamed = new ObjectAttributes(metadata, info.ContentType);
+        }
         if (info.Size <= singleCopyLimit)
-            return (info.Size, await _store.CopyAsync(from, to, null, info.ETag, cancellation));
+            return (info.Size, await _store.CopyAsync(from, to, renamed, info.ETag, cancellation), renamed?.Metadata ?? info.Metadata);
         long partSize = Uploader.PartSize(info.Size);
-        string uploadId = await _store.StartUploadAsync(to, new ObjectAttributes(info.Metadata), cancellation);
+        string uploadId = await _store.StartUploadAsync(to, renamed ?? new ObjectAttributes(info.Metadata, info.ContentType), cancellation);
         var parts = new List<UploadedPart>();
         for (long offset = 0; offset < info.Size; offset += partSize)
             parts.Add(await _store.CopyPartAsync(to, uploadId, parts.Count + 1, from, offset, Math.Min(partSize, info.Size - offset), info.ETag, cancellation));
-        return (info.Size, await _store.CompleteUploadAsync(to, uploadId, parts, cancellation));
+        return (info.Size, await _store.CompleteUploadAsync(to, uploadId, parts, cancellation), renamed?.Metadata ?? info.Metadata);
     }
 
     /// <summary>truncate, chmod, chown and utimens; returns the attributes after the change.</summary>
@@ -206,7 +221,8 @@ public sealed partial class BucketFileSystem
             _store.Limits.RequireSizeFits(change.Size, _store.Description);
             await _staging.TruncateAsync(inode, (long)change.Size, cancellation);
         }
-        if (change.Has(SetAttrValid.Mode) || change.Has(SetAttrValid.Uid) || change.Has(SetAttrValid.Gid) || change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow))
+        if (change.Has(SetAttrValid.Mode) || change.Has(SetAttrValid.Uid) || change.Has(SetAttrValid.Gid) || change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow)
+            || change.Has(SetAttrValid.Atime) || change.Has(SetAttrValid.AtimeNow))
             await ChangeMetadata(inode, change, cancellation);
         return _names.Attr(inode);
     }
@@ -219,16 +235,24 @@ public sealed partial class BucketFileSystem
         uint uid = change.Has(SetAttrValid.Uid) ? change.Uid : attr.Uid;
         uint gid = change.Has(SetAttrValid.Gid) ? change.Gid : attr.Gid;
         var mtime = change.Has(SetAttrValid.MtimeNow) ? UnixTime.Now : change.Has(SetAttrValid.Mtime) ? change.Mtime : attr.MtimeValue;
+        var atime = change.Has(SetAttrValid.AtimeNow) ? UnixTime.Now : change.Has(SetAttrValid.Atime) ? change.Atime : attr.AtimeValue;
         bool explicitMtime = change.Has(SetAttrValid.Mtime) || change.Has(SetAttrValid.MtimeNow);
 
-        if (await _staging.ChangeMetadataAsync(inode, current => S3fsMetadata.For(mode, uid, gid, mtime, current), explicitMtime, cancellation)) return;
+        if (await _staging.ChangeMetadataAsync(inode, current => S3fsMetadata.For(mode, uid, gid, mtime, current, atime), explicitMtime, cancellation)) return;
         var existing = await MetadataOf(inode, cancellation);
-        await StoreMetadata(inode, S3fsMetadata.For(mode, uid, gid, mtime, existing), cancellation);
+        await StoreMetadata(inode, S3fsMetadata.For(mode, uid, gid, mtime, existing, atime), cancellation);
     }
 
-    /// <summary>Replaces a node's x-amz-meta-* in the store: a copy onto itself, or for a directory its marker (created if implicit, as s3fs does).</summary>
+    /// <summary>
+    /// Replaces a node's x-amz-meta-* in the store by copying its object onto itself, keeping its
+    /// Content-Type; a directory's marker likewise (created if implicit, as s3fs does). The copy
+    /// gets a new Last-Modified, so a time the object did not store is stored as it showed.
+    /// </summary>
     private async Task StoreMetadata(Inode inode, Dictionary<string, string> metadata, CancellationToken cancellation)
     {
+        var shown = _names.Attr(inode).Attr;
+        metadata.TryAdd(S3fsMetadata.MtimeName, S3fsMetadata.Format(shown.MtimeValue));
+        metadata.TryAdd(S3fsMetadata.AtimeName, S3fsMetadata.Format(shown.AtimeValue));
         // The mount's root has no object (s3fs keeps such changes nowhere): they are kept in the mount, for its life.
         if (inode.Id == InodeTable.RootId)
         {
@@ -238,13 +262,18 @@ public sealed partial class BucketFileSystem
         EntryAttributes updated;
         if (inode.Kind == EntryKind.Directory)
         {
-            await _store.PutAsync(inode.Path + "/", ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, "application/x-directory"), cancellation);
+            string marker = inode.Path + "/";
+            if (await _store.HeadAsync(marker, cancellation) is { } existing)
+                await _store.CopyAsync(marker, marker, new ObjectAttributes(metadata, existing.ContentType), existing.ETag, cancellation);
+            else
+                await _store.PutAsync(marker, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, S3fsMetadata.DirectoryContentType), cancellation);
             updated = EntryAttributes.Directory with { Metadata = metadata };
         }
         else
         {
-            var current = await _names.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
-            string etag = await _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata), current.ETag, cancellation);
+            var head = await _store.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+            string etag = await _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata, head.ContentType), head.ETag, cancellation);
+            var current = EntryAttributes.FromObject(head);
             updated = current with { ETag = etag.Length > 0 ? etag : current.ETag, Metadata = metadata };
         }
         _names.Updated(inode, updated);

@@ -64,7 +64,9 @@ public sealed partial class BucketFileSystem
         {
             var xattrs = S3fsXattrs.Parse(metadata);
             change(xattrs);
-            return S3fsXattrs.With(metadata, xattrs);
+            var changed = S3fsXattrs.With(metadata, xattrs);
+            S3fsMetadata.Changed(changed);
+            return changed;
         }
         // The staged copy is changed under its gate: the last close may be uploading and discarding it.
         if (!await _staging.ChangeMetadataAsync(inode, Changed, explicitMtime: false, cancellation))

@@ -74,6 +74,9 @@ public sealed record ObjectInfo(string Key, long Size, string ETag, DateTimeOffs
     /// <summary>x-amz-meta-* headers without the prefix, lower-case names; empty when the source (a listing) does not carry them.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata;
 
+    /// <summary>The Content-Type HEAD and GET answer with; null from a listing, which does not carry it.</summary>
+    public string? ContentType { get; init; }
+
     public static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }
 

@@ -99,6 +99,9 @@ public sealed class TestStore
         return response.Metadata.Keys.ToDictionary(k => k.Replace("x-amz-meta-", "", StringComparison.OrdinalIgnoreCase).ToLowerInvariant(), k => response.Metadata[k]);
     }
 
+    /// <summary>The Content-Type a HEAD of the object answers with.</summary>
+    public async Task<string> ContentTypeAsync(string bucket, string key) => (await Client.GetObjectMetadataAsync(bucket, key)).Headers.ContentType;
+
     public async Task<List<string>> KeysAsync(string bucket)
     {
         var keys = new List<string>();

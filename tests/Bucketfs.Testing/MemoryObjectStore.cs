@@ -152,5 +152,5 @@ public sealed partial class MemoryObjectStore(TimeProvider? time = null) : IObje
     }
 
     private static ObjectInfo Describe(string key, StoredObject stored) =>
-        new(key, stored.Content.Length, stored.ETag, stored.LastModified) { Metadata = stored.Metadata };
+        new(key, stored.Content.Length, stored.ETag, stored.LastModified) { Metadata = stored.Metadata, ContentType = stored.ContentType };
 }

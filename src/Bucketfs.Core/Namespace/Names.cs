@@ -116,6 +116,8 @@ internal sealed class Names : IStagingNamespace
                 found = await LookupWithBody(path, last!, cancellation);
         }
         if (!answered) found ??= await _resolver.ResolveAsync(path, cancellation);
+        // A directory a sample judged plain holds metadata after all: its next listings are described.
+        if (found is { Metadata.Count: > 0 }) _headers.Carries(directory.DirectoryPrefix);
         _firstBytes.LookedUp(directory.DirectoryPrefix);
         return Entry(directory, childName, found);
     }

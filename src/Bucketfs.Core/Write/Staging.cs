@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
@@ -322,7 +321,7 @@ internal sealed class Staging
             var metadata = _namespace.StartingMetadata(node, current);
             // Opening for writing changes nothing yet: until a write, the copy keeps the version's mtime.
             if (current != null)
-                metadata["mtime"] = current.Metadata?.GetValueOrDefault("mtime") ?? current.Mtime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                metadata[S3fsMetadata.MtimeName] = current.Metadata?.GetValueOrDefault(S3fsMetadata.MtimeName) ?? S3fsMetadata.Format(new UnixTime(current.Mtime.ToUnixTimeSeconds(), 0));
             var staged = StagedFile.Create(_directory, _store.Description, node.Path, current?.ETag, current?.Size ?? 0, metadata);
             if (current is null) staged.Truncate(0);
             _staged[node.Id] = (node, staged);
@@ -342,7 +341,8 @@ internal sealed class Staging
         {
             if (!staged.Dirty || staged.Deleted || staged.WriteFailure != null) return;
             staged.Acknowledge();
-            if (staged.MtimeFromWrites) staged.Manifest.Metadata["mtime"] = UnixTime.Now.Seconds.ToString(CultureInfo.InvariantCulture);
+            if (staged.MtimeFromWrites) staged.Manifest.Metadata[S3fsMetadata.MtimeName] = S3fsMetadata.Format(UnixTime.Now);
+            S3fsMetadata.Changed(staged.Manifest.Metadata);
             var info = await _uploader.UploadAsync(staged, cancellation);
             var stored = new EntryAttributes(node.Kind, info.Size, info.ETag, DateTimeOffset.UtcNow) { Metadata = new Dictionary<string, string>(staged.Manifest.Metadata) };
             _namespace.Stored(node, stored);

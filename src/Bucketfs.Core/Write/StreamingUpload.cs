@@ -1,3 +1,4 @@
+using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Read;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
@@ -44,7 +45,7 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
 
     private async Task<string> StartAsync()
     {
-        string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata), CancellationToken.None).ConfigureAwait(false);
+        string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(file.Key)), CancellationToken.None).ConfigureAwait(false);
         if (!file.UploadStarted(file.Key, uploadId)) log.LogWarning("Could not record the multipart upload of {Key} for recovery", file.Key);
         return uploadId;
     }

@@ -1,3 +1,4 @@
+using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Read;
 using Bucketfs.ObjectStore;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLi
     {
         string key = file.Key;
         long size = file.Size;
-        var attributes = new ObjectAttributes(file.Manifest.Metadata);
+        var attributes = new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(key));
         string etag;
         if (file.Stream is { Active: true } stream)
         {

@@ -27,6 +27,8 @@ public struct FuseAttr
     public void SetMtime(UnixTime t) { Mtime = (ulong)t.Seconds; MtimeNsec = t.Nanoseconds; }
     public void SetCtime(UnixTime t) { Ctime = (ulong)t.Seconds; CtimeNsec = t.Nanoseconds; }
     public readonly UnixTime MtimeValue => new((long)Mtime, MtimeNsec);
+    public readonly UnixTime AtimeValue => new((long)Atime, AtimeNsec);
+    public readonly UnixTime CtimeValue => new((long)Ctime, CtimeNsec);
 }
 
 /// <summary>struct fuse_kstatfs: what statfs(2) shows for the mount.</summary>

@@ -99,7 +99,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             try
             {
                 var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, attempt.Token);
-                return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata) };
+                return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata), ContentType = response.Headers.ContentType };
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
@@ -140,7 +140,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 // Should the object have grown, the rest of the body is dropped with the response.
                 using var response = await GetAsync(key, range: null, ifMatch: null, attempt.Token);
                 int filled = await FillAsync(Body(response), destination[..(int)Math.Min(destination.Length, response.ContentLength)], attempt);
-                var info = new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata) };
+                var info = new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata), ContentType = response.Headers.ContentType };
                 return (ObjectStart?)new ObjectStart(info, filled);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
