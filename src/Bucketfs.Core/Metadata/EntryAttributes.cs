@@ -26,6 +26,17 @@ internal sealed record EntryAttributes(EntryKind Kind, long Size, string ETag, D
         return new(kind, info.Size, info.ETag, info.LastModified) { Metadata = info.Metadata };
     }
 
+    /// <summary>
+    /// Whether a listing's <paramref name="listed"/> is the version these headers describe: the same
+    /// ETag and size; or, for a multipart object, whose ETag a listing may give otherwise than a HEAD
+    /// (Swift's s3api), the same size and Last-Modified second. Data is still read with If-Match on
+    /// the HEAD's ETag, so a wrong guess fails a read, never mixes versions.
+    /// </summary>
+    public bool SameVersion(EntryAttributes listed) =>
+        Size == listed.Size
+        && (ETag == listed.ETag
+            || (ETag.Contains('-') || listed.ETag.Contains('-')) && Mtime.ToUnixTimeSeconds() == listed.Mtime.ToUnixTimeSeconds());
+
     /// <summary>An object as a listing shows it: no metadata, so null until its headers are known.</summary>
     public static EntryAttributes FromListing(ObjectInfo info) => new(EntryKind.File, info.Size, info.ETag, info.LastModified);
 }

@@ -84,8 +84,12 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity, TimeProvider ti
     {
         lock (_order)
         {
-            if (Stale(path, since)) return;
-            Put(path, attributes);
+            if (!Stale(path, since))
+                Put(path, attributes);
+            // What this mount made it stays what the name is: for as long as the answer would have
+            // been trusted, so a listing that ended without it does not make it missing.
+            else if (_entries.TryGetValue(path, out var entry))
+                _entries[path] = entry with { ExpiresAt = Expiry() };
         }
     }
 

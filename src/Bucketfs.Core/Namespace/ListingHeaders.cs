@@ -50,7 +50,7 @@ internal sealed class ListingHeaders(IObjectStore store, MetadataCache cache, Li
         {
             string rest = info.Key[prefix.Length..];
             if (rest.Length == 0 || rest.EndsWith(KeyNames.LegacyFolderSuffix, StringComparison.Ordinal)) continue;
-            if (cache.LastKnown(info.Key) is { Metadata: { } metadata } known && known.ETag == info.ETag && known.Size == info.Size)
+            if (cache.LastKnown(info.Key) is { Metadata: { } metadata } known && known.SameVersion(EntryAttributes.FromListing(info)))
                 knownCarrying |= metadata.Count > 0;
             else
                 pending.Add(new Pending(info.Key, info.Key, info));

@@ -39,6 +39,7 @@ internal sealed class Names : IStagingNamespace
     private readonly ListingStore? _listings;
     private readonly ListingHeaders _headers;
     private readonly DirectoriesBeingFilled _filling;
+    private readonly DirectoryShape _shape;
     private readonly AttributeMapper _attributes;
     private readonly FirstBytes _firstBytes;
     private readonly DirectoryPrefetcher? _prefetcher;
@@ -59,6 +60,7 @@ internal sealed class Names : IStagingNamespace
         _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log, _headers);
         _attributes = new AttributeMapper(options);
         _filling = new DirectoriesBeingFilled(options.MetadataTtl, options.Time);
+        _shape = new DirectoryShape(options.Time);
         // Only a bucket declared unchanging keeps its listings across mounts.
         if (dataCache != null && options.MetadataTtl is null)
             _listings = new ListingStore(CacheLayout.Listings(dataCache.Root), store.Description, log);
@@ -212,7 +214,11 @@ internal sealed class Names : IStagingNamespace
         return Attr(inode);
     }
 
-    internal NodeAttr Attr(Inode inode) => new(_attributes.Map(inode.Id, _staged.Effective(inode)), Ttl);
+    internal NodeAttr Attr(Inode inode) => new(Shown(inode.DirectoryPrefix, _attributes.Map(inode.Id, _staged.Effective(inode))), Ttl);
+
+    /// <summary>A directory's attributes with its link count and the changes this mount made in it (see DirectoryShape).</summary>
+    private FuseAttr Shown(string directoryPrefix, FuseAttr attr) =>
+        (attr.Mode & S3fsMetadata.TypeMask) == S3fsMetadata.DirectoryType ? _shape.Shown(directoryPrefix, attr) : attr;
 
     internal async Task<byte[]> ReadLinkAsync(ulong node, CancellationToken cancellation)
     {
@@ -272,7 +278,7 @@ internal sealed class Names : IStagingNamespace
             }
             else
             {
-                var attr = _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes);
+                var attr = Shown(dots ? directory.DirectoryPrefix : directory.DirectoryPrefix + name + "/", _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes));
                 if (!sink(name, new NodeEntry(0, attr, Ttl), nextOffset)) return;
             }
             if (!dots)
@@ -301,7 +307,7 @@ internal sealed class Names : IStagingNamespace
 
     private static bool Richer(EntryAttributes? known, EntryAttributes listed) =>
         known is { Metadata: not null }
-        && (listed.Kind == EntryKind.Directory ? known.Kind == EntryKind.Directory : known.ETag == listed.ETag && known.Size == listed.Size);
+        && (listed.Kind == EntryKind.Directory ? known.Kind == EntryKind.Directory : known.SameVersion(listed));
 
     /// <summary>Files created here whose upload has not happened yet: the listing cannot show them.</summary>
     private List<(string Name, EntryAttributes Attributes)> Unlisted(Inode directory) =>
@@ -330,6 +336,7 @@ internal sealed class Names : IStagingNamespace
         if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix, open.Listed.Count);
         _cache.Refresh(open.Listed);
         if (!open.Complete) return;
+        _shape.Listed(open.Node.DirectoryPrefix, open.Listed.Distinct().Count(path => _cache.LastKnown(path)?.Kind == EntryKind.Directory));
         _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
         if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
     }
@@ -337,7 +344,7 @@ internal sealed class Names : IStagingNamespace
     private NodeEntry Remember(Inode parent, string name, EntryAttributes attributes)
     {
         var inode = _inodes.Remember(parent, name, attributes);
-        return new NodeEntry(inode.Id, _attributes.Map(inode), Ttl);
+        return new NodeEntry(inode.Id, Shown(inode.DirectoryPrefix, _attributes.Map(inode)), Ttl);
     }
 
     internal Inode Node(ulong id) => _inodes.Find(id) ?? throw new FileSystemException(FileSystemError.Stale);
@@ -389,6 +396,8 @@ internal sealed class Names : IStagingNamespace
         _listings?.Forget(directory.DirectoryPrefix);
         _headers.Carries(directory.DirectoryPrefix);
         _filling.Added(directory.DirectoryPrefix);
+        _shape.Changed(directory.DirectoryPrefix);
+        if (attributes.Kind == EntryKind.Directory) _shape.Subdirectories(directory.DirectoryPrefix, +1);
         _cache.Set(directory.DirectoryPrefix + name, attributes);
         // A new file, never a node the kernel may still hold of a name gone meanwhile (open, deleted by another client).
         _inodes.Unlink(directory.Id, name);
@@ -402,6 +411,8 @@ internal sealed class Names : IStagingNamespace
     internal void Removed(Inode directory, string name)
     {
         _listings?.Forget(directory.DirectoryPrefix);
+        _shape.Changed(directory.DirectoryPrefix);
+        if (_cache.LastKnown(directory.DirectoryPrefix + name)?.Kind == EntryKind.Directory) _shape.Subdirectories(directory.DirectoryPrefix, -1);
         _inodes.Unlink(directory.Id, name);
         _cache.SetMissing(directory.DirectoryPrefix + name);
     }
@@ -422,8 +433,12 @@ internal sealed class Names : IStagingNamespace
     internal void Renamed(Inode from, string name, Inode to, string newName, EntryAttributes? moved, bool directory)
     {
         string fromPath = from.DirectoryPrefix + name, toPath = to.DirectoryPrefix + newName;
+        _shape.Changed(from.DirectoryPrefix);
+        _shape.Changed(to.DirectoryPrefix);
         if (directory)
         {
+            _shape.Uncounted(from.DirectoryPrefix);
+            _shape.Uncounted(to.DirectoryPrefix);
             _cache.ForgetBelow(fromPath + "/");
             _cache.ForgetBelow(toPath + "/");
         }
@@ -447,6 +462,7 @@ internal sealed class Names : IStagingNamespace
         inode.Attributes = updated;
         // Only the metadata changed: handles reading the object read on in the new version.
         inode.StoredETag = updated.ETag;
+        if (inode.Kind == EntryKind.Directory) _shape.TimesStored(inode.DirectoryPrefix);
         // The mount's root has no object and no name: its attributes live on the node alone.
         if (inode.Id == InodeTable.RootId) return;
         _cache.Set(inode.Path, updated);
