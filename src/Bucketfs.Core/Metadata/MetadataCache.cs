@@ -143,6 +143,16 @@ internal sealed class MetadataCache(TimeSpan? ttl, int capacity, TimeProvider ti
         }
     }
 
+    /// <summary>Whether this mount changed the name after <paramref name="since"/>; <paramref name="current"/> is then what it made it (null: removed).</summary>
+    public bool ChangedSince(string path, long since, out EntryAttributes? current)
+    {
+        lock (_order)
+        {
+            current = _entries.TryGetValue(path, out var entry) ? entry.Attributes : null;
+            return Stale(path, since);
+        }
+    }
+
     private bool Stale(string path, long since) => since < _floor || _changed.TryGetValue(path, out long changed) && changed > since;
 
     private void Changed(string path)

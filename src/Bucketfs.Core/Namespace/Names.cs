@@ -263,7 +263,14 @@ internal sealed class Names : IStagingNamespace
         {
             var (name, listed) = next;
             bool dots = open.Position < 2;
-            var attributes = dots ? listed : Known(directory, name, listed);
+            // A page fetched before this mount changed the name says less than the change: the change shows, a removal hides it.
+            EntryAttributes? changed = null;
+            if (!dots && _cache.ChangedSince(directory.DirectoryPrefix + name, open.ListingStarted, out changed) && changed is null)
+            {
+                open.Advance(next);
+                continue;
+            }
+            var attributes = dots ? listed : changed ?? Known(directory, name, listed);
             ulong nextOffset = (ulong)open.Position + 1;
             if (plus && !dots)
             {
