@@ -96,7 +96,7 @@ public sealed partial class BucketFileSystem
             StagedHandle file => new ReadStart(file.Staged, offset, size),
             // What any handle of this mount writes, every handle of the node reads (one staged copy per inode).
             ReadingFile file when _staging.CopyOf(file.Node.Id) is { } staged => new ReadStart(staged, offset, size),
-            ReadingFile file => new ReadStart(file.Current(VersionReader), offset, size),
+            ReadingFile file => new ReadStart(file.Current(_versionReader), offset, size),
             _ => throw new FileSystemException(FileSystemError.BadHandle),
         };
 
@@ -114,7 +114,7 @@ public sealed partial class BucketFileSystem
             if (await _staging.ReadAsync(staged, start.Offset, destination, cancellation) is { } read) return new ReadResult(null, read);
             // A copy this handle only borrowed was uploaded and discarded meanwhile: the version it became is read.
             if (file is not ReadingFile reading) throw new FileSystemException(FileSystemError.BadHandle);
-            start = new ReadStart(reading.Current(VersionReader), start.Offset, start.Size);
+            start = new ReadStart(reading.Current(_versionReader), start.Offset, start.Size);
         }
         return new ReadResult(await start.Reader!.WaitAsync(start.Lease!.Value, cancellation), 0);
     }

@@ -32,6 +32,9 @@ public sealed partial class BucketFileSystem : IStagedView
     private readonly DirectoryPrefetcher? _prefetcher;
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private OpenModes? _modes;
+
+    /// <summary>Made once: a method group passed per READ would allocate a delegate each time.</summary>
+    private readonly Func<Inode, ObjectReader> _versionReader;
     private long _nextHandle;
 
     public BucketFileSystem(IObjectStore store, FilesystemOptions options, ILogger log, DataCache? dataCache = null)
@@ -46,6 +49,7 @@ public sealed partial class BucketFileSystem : IStagedView
         if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, options.DirectoryPrefetch, log);
         _names = new Names(store, options, this, _firstBytes, dataCache, _prefetcher, log);
         _staging = new Staging(store, options, _memory, _names, log);
+        _versionReader = VersionReader;
     }
 
     /// <summary>Cached files are handed to the kernel to read itself when the session allows passthrough.</summary>

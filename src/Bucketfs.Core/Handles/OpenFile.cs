@@ -16,20 +16,19 @@ internal abstract class OpenFile
 internal sealed class ReadingFile(Inode node, ObjectReader reader) : OpenFile(node)
 {
     private readonly Lock _lock = new();
-    private ObjectReader _reader = reader;
+    private volatile ObjectReader _reader = reader;
 
-    public ObjectReader Reader
-    {
-        get { lock (_lock) return _reader; }
-    }
+    public ObjectReader Reader => _reader;
 
     /// <summary>The reader of the version this mount last stored, made by <paramref name="open"/> once, when the one in use reads an older version.</summary>
     public ObjectReader Current(Func<Inode, ObjectReader> open)
     {
+        // Every READ asks: the usual answer (nothing newer stored) takes no lock.
         var stored = Node.StoredETag;
+        if (stored is null || stored == _reader.ETag) return _reader;
         lock (_lock)
         {
-            if (stored is null || stored == _reader.ETag || stored != Node.Attributes.ETag) return _reader;
+            if (stored == _reader.ETag || stored != Node.Attributes.ETag) return _reader;
             // Chunks leased from the old reader stay valid until their replies are written.
             _reader.Dispose();
             return _reader = open(Node);
