@@ -60,6 +60,11 @@ debug = false
 [database]
 connection = sqlite:///$STATE_DIR/keystone.db
 
+[identity]
+# bcrypt's cheapest cost: at the default (12) every password sign-in (keystonemiddleware signs in
+# again for each token it checks while tokens live under two minutes) took a second of CPU.
+password_hash_rounds = 4
+
 [token]
 provider = fernet
 expiration = $LIFETIME
@@ -191,6 +196,9 @@ threads = 1
 die-on-term = true
 lazy-apps = true
 buffer-size = 65535
+# uwsgi's http-socket serves one request per connection; without this header the token
+# validations of keystonemiddleware reused closed connections and failed ("Remote end closed").
+add-header = Connection: close
 INI
     ensure_spawned "$(pidfile keystone)" "$(pattern keystone)" "$LOG_DIR/uwsgi.log" /usr/bin/uwsgi-core --ini "$ETC/uwsgi.ini"
 }

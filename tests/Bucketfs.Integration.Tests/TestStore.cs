@@ -39,6 +39,20 @@ public sealed class TestStore
 
     public static readonly TheoryData<string> All = ["ceph", "swift"];
 
+    /// <summary>
+    /// The stores of <see cref="All"/> and Swift through its own API ("swift-native"): the same Swift
+    /// account as "swift" (v1 auth of the same user), so seeding and checks go through s3api while
+    /// the mount under test speaks Swift's API.
+    /// </summary>
+    public static readonly TheoryData<string> WithNativeSwift = ["ceph", "swift", NativeSwift];
+
+    public const string NativeSwift = "swift-native";
+
+    /// <summary>The source and options that mount <paramref name="bucket"/> of this store through <paramref name="endpoint"/> (the store's own, or a proxy's).</summary>
+    public string[] MountArguments(string bucket, string endpoint) => Name == NativeSwift
+        ? [$"swift://{bucket}", "--os-auth-url", endpoint + "/auth/v1.0", "--os-username", AccessKey, "--os-password", SecretKey]
+        : [$"s3://{bucket}", "--endpoint-url", endpoint, "--force-path-style"];
+
     private static readonly Dictionary<string, TestStore> Stores = [];
 
     public static TestStore Get(string name)
@@ -46,7 +60,7 @@ public sealed class TestStore
         lock (Stores)
         {
             if (Stores.TryGetValue(name, out var store)) return store;
-            string prefix = $"BUCKETFS_{name.ToUpperInvariant()}_";
+            string prefix = $"BUCKETFS_{(name == NativeSwift ? "swift" : name).ToUpperInvariant()}_";
             string Variable(string suffix) => Environment.GetEnvironmentVariable(prefix + suffix)
                 ?? throw new InvalidOperationException($"{prefix}{suffix} is not set: run the tests with scripts/test.sh, which starts the stores");
             store = new TestStore(name, Variable("ENDPOINT"), Variable("ACCESS_KEY"), Variable("SECRET_KEY"), Variable("OTHER_ACCESS_KEY"), Variable("OTHER_SECRET_KEY"));

@@ -7,7 +7,7 @@ namespace Bucketfs.Integration.Tests;
 public sealed class WriteTests
 {
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task NewFilesAreInTheBucketWhenCloseReturns(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -26,7 +26,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task FileWrittenInOrderIsUploadedWhileItIsWritten(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -50,7 +50,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task OverwriteAppendRandomWritesAndTruncateLandInTheObject(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -77,7 +77,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task SmallChangeToALargeFileKeepsEverythingElse(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -98,7 +98,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task TwoHandlesOnOneFileSeeEachOthersWrites(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -115,7 +115,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task DirectoriesAndNamesChangeAsInTheBucket(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -146,7 +146,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task ModesOwnersTimesAndSymlinksAreStoredAsS3fsStoresThem(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -171,7 +171,7 @@ public sealed class WriteTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task UserXattrsAreStoredInS3fsXattrHeader(string storeName)
     {
         var store = TestStore.Get(storeName);

@@ -45,14 +45,17 @@ internal sealed class SwiftHttp : IDisposable
     public async Task<HttpResponseMessage> SendAsync(Func<SwiftSession, HttpRequestMessage> build, Attempt attempt, bool stream = false)
     {
         var session = await Tokens.GetAsync(attempt.Token).ConfigureAwait(false);
-        var response = await SendOnceAsync(build(session), session, attempt.Token).ConfigureAwait(false);
+        var request = build(session);
+        var response = await SendOnceAsync(request, session, attempt.Token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized && Tokens.Refused(session))
         {
             response.Dispose();
             session = await Tokens.GetAsync(attempt.Token).ConfigureAwait(false);
-            response = await SendOnceAsync(build(session), session, attempt.Token).ConfigureAwait(false);
+            request = build(session);
+            response = await SendOnceAsync(request, session, attempt.Token).ConfigureAwait(false);
         }
-        if (stream && response.IsSuccessStatusCode) return response;
+        // A HEAD has no body, but its Content-Length (the object's) would count against the bound.
+        if ((stream && response.IsSuccessStatusCode) || request.Method == HttpMethod.Head) return response;
         try
         {
             attempt.Progress();
