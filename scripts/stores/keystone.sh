@@ -118,42 +118,8 @@ token_cache_time = 10
 use = egg:swift#keystoneauth
 operator_roles = admin, member
 
-[filter:cache]
-use = egg:swift#memcache
-memcache_servers = 127.0.0.1:$MC_PORT
-
-[filter:catch_errors]
-use = egg:swift#catch_errors
-[filter:gatekeeper]
-use = egg:swift#gatekeeper
-[filter:healthcheck]
-use = egg:swift#healthcheck
-[filter:proxy-logging]
-use = egg:swift#proxy_logging
-[filter:listing_formats]
-use = egg:swift#listing_formats
-[filter:bulk]
-use = egg:swift#bulk
-[filter:tempurl]
-use = egg:swift#tempurl
-[filter:ratelimit]
-use = egg:swift#ratelimit
-[filter:copy]
-use = egg:swift#copy
-[filter:container-quotas]
-use = egg:swift#container_quotas
-[filter:account-quotas]
-use = egg:swift#account_quotas
-[filter:slo]
-use = egg:swift#slo
-[filter:dlo]
-use = egg:swift#dlo
-[filter:versioned_writes]
-use = egg:swift#versioned_writes
-allow_object_versioning = true
-[filter:symlink]
-use = egg:swift#symlink
 CONF
+    swift_proxy_filters "$MC_PORT" >>"$ETC/proxy-server.conf"
 }
 
 manage() { run timeout 300 "$PY" /usr/bin/keystone-manage --config-file "$CONF" "$@"; }

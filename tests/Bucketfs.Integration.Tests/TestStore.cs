@@ -131,6 +131,26 @@ public sealed class TestStore
         return keys;
     }
 
+    /// <summary>
+    /// Names in a container of this Swift, through Swift's own API (v1 auth of the same user): the
+    /// segment containers of native-Swift mounts ("BUCKET_segments") are no valid S3 bucket names.
+    /// </summary>
+    public async Task<List<string>> SwiftNamesAsync(string container)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var auth = new HttpRequestMessage(HttpMethod.Get, Endpoint + "/auth/v1.0");
+        auth.Headers.Add("X-Auth-User", AccessKey);
+        auth.Headers.Add("X-Auth-Key", SecretKey);
+        using var signedIn = await http.SendAsync(auth);
+        signedIn.EnsureSuccessStatusCode();
+        using var list = new HttpRequestMessage(HttpMethod.Get, $"{signedIn.Headers.GetValues("X-Storage-Url").First()}/{Uri.EscapeDataString(container)}");
+        list.Headers.Add("X-Auth-Token", signedIn.Headers.GetValues("X-Auth-Token").First());
+        using var response = await http.SendAsync(list);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return [];
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
     /// <summary>Uploads many small objects with bounded parallelism (Swift manages about 150 PUTs a second).</summary>
     public Task PutManyAsync(string bucket, IEnumerable<(string Key, byte[] Content)> objects) =>
         Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (o, _) => await PutAsync(bucket, o.Key, o.Content));
