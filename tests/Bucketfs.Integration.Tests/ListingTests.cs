@@ -6,7 +6,7 @@ public sealed class ListingTests
     private static readonly string[] ShortTtl = ["--metadata-ttl", "0.3"];
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task DirectoryOfMoreThanOneListingPageShowsEveryKey(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -26,6 +26,7 @@ public sealed class ListingTests
     }
 
     [Theory]
+    // Not yet on native Swift: there a name that is both a file and a prefix lists as the file.
     [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
     public async Task ImplicitDirectoriesMarkersAndOddKeysAppearAsAFilesystem(string storeName)
     {
@@ -62,7 +63,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task StatComesFromTheListingAndFromS3fsMetadata(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -88,7 +89,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task MtimeIsTheSameFromALookupAndFromAListing(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -106,7 +107,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task NamesRenewedByListingAgainShowWhatChangedAndKeepS3fsMetadata(string storeName)
     {
         var store = TestStore.Get(storeName);
