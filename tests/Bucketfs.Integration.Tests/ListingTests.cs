@@ -26,8 +26,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    // Not yet on native Swift: there a name that is both a file and a prefix lists as the file.
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task ImplicitDirectoriesMarkersAndOddKeysAppearAsAFilesystem(string storeName)
     {
         var store = TestStore.Get(storeName);
