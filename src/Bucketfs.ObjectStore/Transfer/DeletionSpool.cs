@@ -12,7 +12,7 @@ internal sealed class DeletionSpool : IDisposable
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"bucketfs-deletions-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly BinaryWriter _writer;
 
-    public DeletionSpool() => _writer = new BinaryWriter(new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.DeleteOnClose), Encoding.UTF8);
+    public DeletionSpool() => _writer = new BinaryWriter(new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose), Encoding.UTF8);
 
     public long Count { get; private set; }
 
