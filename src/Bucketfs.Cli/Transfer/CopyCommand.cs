@@ -50,6 +50,11 @@ internal sealed class CopyCommand
     {
         var options = Options(r);
         int connections = options.Transfers * options.Streams + options.Checkers + 8;
+        // The SDK holds a pool thread now and then (synchronous parsing, signing): with the pool
+        // growing a thread every half second, 32 transfers started slowly (500 small files: 5.2 s
+        // against 4.1 s with the threads there from the start).
+        ThreadPool.GetMinThreads(out int workers, out int completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, options.Transfers + options.Checkers), completions);
         var source = _stores.Side(r, r.GetValue(Source)!, connections);
         var destination = _stores.Side(r, r.GetValue(Destination)!, connections);
         using var logs = Logging.Create(r.GetValue(Verbose));

@@ -47,6 +47,7 @@ internal sealed class StoreAccess
             PathStyle = r.GetValue(PathStyle),
             Credentials = credentials.Credentials,
             MaxConnections = connections,
+            ExpectContinue = false,
         };
         options = options with { Region = options.Region ?? S3ObjectStore.DetectRegionAsync(options, CancellationToken.None).GetAwaiter().GetResult() };
         return new StoreSide(new S3ObjectStore(options));

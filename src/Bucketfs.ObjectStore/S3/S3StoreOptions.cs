@@ -46,5 +46,12 @@ public sealed record S3StoreOptions
     /// <summary>Retries after the first attempt on 5xx, SlowDown, connection errors, timeouts and malformed bodies (never on other 4xx).</summary>
     public int MaxRetries { get; init; } = 5;
 
+    /// <summary>
+    /// Whether a request with a body waits for the store's "100 Continue" before sending it (the
+    /// SDK's way): a refused upload then costs no bandwidth, but every PUT an extra round trip,
+    /// which dominates a copy of many small files.
+    /// </summary>
+    public bool ExpectContinue { get; init; } = true;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -26,5 +26,5 @@ public sealed class KeyOrder : IComparer<string>
         return x.Length.CompareTo(y.Length);
     }
 
-    private static int Weight(char c) => char.IsSurrogate(c) ? c + 0x2000 : c;
+    private static int Weight(char c) => char.IsSurrogate(c) ? c + 0x10000 : c;
 }
