@@ -79,16 +79,16 @@ diffs() {
   diff "$WORK/sum.src" "$WORK/sum.down" | grep -c '^<' || true
 }
 
-# run TOOL what SRC DST: one timed copy; prints seconds.
+# run TOOL SRC DST: one timed copy; prints seconds, or "failed" (the log says why).
 run() {
-  local tool=$1 src=$2 dst=$3 start
+  local tool=$1 src=$2 dst=$3 start status=0
   start=$(seconds)
   if [ "$tool" = bucketfs ]; then
-    timeout 1800 "$BUCKETFS" copy "$src" "$dst" "${FLAGS[@]}" --endpoint-url "$CURRENT" --force-path-style >>"$LOGS/bucketfs.log" 2>&1
+    timeout 1800 "$BUCKETFS" copy "$src" "$dst" "${FLAGS[@]}" --endpoint-url "$CURRENT" --force-path-style >>"$LOGS/bucketfs.log" 2>&1 || status=$?
   else
-    RCLONE_CONFIG_BENCH_ENDPOINT=$CURRENT timeout 1800 rclone copy "$src" "$dst" "${FLAGS[@]}" --fast-list >>"$LOGS/rclone.log" 2>&1
+    RCLONE_CONFIG_BENCH_ENDPOINT=$CURRENT timeout 1800 rclone copy "$src" "$dst" "${FLAGS[@]}" --fast-list >>"$LOGS/rclone.log" 2>&1 || status=$?
   fi
-  elapsed "$start"
+  if [ $status = 0 ]; then elapsed "$start"; else echo failed; fi
 }
 
 ROWS=()
@@ -109,9 +109,12 @@ measure() {
   done
   for what in up again down; do
     local b=${t[bucketfs-$what]} r=${t[rclone-$what]}
-    ROWS+=("| $name$label | $what | $b | $r | $(echo "scale=2; $r / $b" | bc) | ${t[bucketfs-diffs]} / ${t[rclone-diffs]} |")
+    local speedup=-
+    [ "$b" != failed ] && [ "$r" != failed ] && speedup=$(echo "scale=2; $r / $b" | bc)
+    ROWS+=("| $name$label | $what | $b | $r | $speedup | ${t[bucketfs-diffs]} / ${t[rclone-diffs]} |")
   done
   RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT timeout 600 rclone purge "bench:$BUCKET" >/dev/null 2>&1 || true
+  RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT timeout 60 rclone mkdir "bench:$BUCKET"
 }
 
 RCLONE_CONFIG_BENCH_ENDPOINT=$ENDPOINT timeout 60 rclone mkdir "bench:$BUCKET"

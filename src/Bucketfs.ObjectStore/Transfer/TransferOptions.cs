@@ -21,6 +21,9 @@ public sealed record TransferOptions
     /// <summary>Compare by MD5 (ETag) and size instead of modification time and size (rclone --checksum).</summary>
     public bool Checksum { get; init; }
 
+    /// <summary>Files up to this size are compared by MD5 where one side states it (an ETag), not by time: cheaper than a HEAD.</summary>
+    public long HashBelow { get; init; } = 1 << 20;
+
     /// <summary>Delete what the destination has and the source does not, after every copy succeeded (rclone sync).</summary>
     public bool Delete { get; init; }
 
