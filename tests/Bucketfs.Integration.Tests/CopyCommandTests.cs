@@ -168,4 +168,13 @@ public sealed class CopyCommandTests
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         Assert.Equal(["a.jpg", "keep.log", "private.jpg", "sub/empty.bin", "sub/notes.txt"], await store.KeysAsync(bucket));
     }
+
+    [Fact]
+    public void AMissingSourceFolderIsOneLineAndAFailure()
+    {
+        var result = Cli.Run(null, ["copy", "/nonexistent-bucketfs-source", "s3://bucket", "--endpoint-url", "http://127.0.0.1:1"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("bucketfs: source /nonexistent-bucketfs-source is not a folder", result.Stderr.Trim());
+    }
 }

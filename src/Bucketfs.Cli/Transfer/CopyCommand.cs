@@ -55,7 +55,13 @@ internal sealed class CopyCommand
         // against 4.1 s with the threads there from the start).
         ThreadPool.GetMinThreads(out int workers, out int completions);
         ThreadPool.SetMinThreads(Math.Max(workers, options.Transfers + options.Checkers), completions);
-        var source = _stores.Side(r, r.GetValue(Source)!, connections);
+        string sourceLocation = r.GetValue(Source)!;
+        if (!StoreAccess.IsStore(sourceLocation) && !Directory.Exists(sourceLocation))
+        {
+            Console.Error.WriteLine($"bucketfs: source {sourceLocation} is not a folder");
+            return ExitCodes.Failure;
+        }
+        var source = _stores.Side(r, sourceLocation, connections);
         var destination = _stores.Side(r, r.GetValue(Destination)!, connections);
         using var logs = Logging.Create(r.GetValue(Verbose));
         var log = logs.CreateLogger("bucketfs");
