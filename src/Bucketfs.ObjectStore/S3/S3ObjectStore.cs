@@ -61,7 +61,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
             MaxErrorRetry = 0,
             MaxConnectionsPerServer = options.MaxConnections,
-            HttpClientFactory = new S3HttpClients(),
+            HttpClientFactory = new S3HttpClients(options.ExpectContinue),
         };
         if (options.Endpoint != null)
         {

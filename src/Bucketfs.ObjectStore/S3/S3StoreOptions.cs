@@ -22,4 +22,11 @@ public sealed record S3StoreOptions : StoreCallOptions
 
     /// <summary>Null sends unsigned requests (public buckets).</summary>
     public AWSCredentials? Credentials { get; init; }
+
+    /// <summary>
+    /// Whether a request with a body waits for the store's "100 Continue" before sending it (the
+    /// SDK's way): a refused upload then costs no bandwidth, but every PUT an extra round trip,
+    /// which dominates a copy of many small files.
+    /// </summary>
+    public bool ExpectContinue { get; init; } = true;
 }
