@@ -10,10 +10,11 @@ internal sealed class MountCommand
 {
     private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
-    private readonly Option<string[]> OptionLists = new("-o") { Description = "s3fs/mount-style options: url=,use_path_request_style,passwd_file=,uid=,gid=,umask=,ro,allow_other,allow_root,nonempty,use_cache=,ensure_diskfree=,...", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> OptionLists = new("-o") { Description = S3fsOptionTable.Help(), AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> EndpointUrl = new("--endpoint-url") { Description = "The store's URL (S3-compatible stores); AWS when absent" };
     private readonly Option<string?> Region = new("--region") { Description = "Signing region; detected from the bucket on AWS" };
     private readonly Option<bool> PathStyle = new("--force-path-style") { Description = "Address the bucket in the URL path, not the host name" };
+    private readonly Option<string?> CaBundle = new("--ca-bundle") { Description = "PEM file of the CAs to trust for an https store, instead of the machine's (also AWS_CA_BUNDLE, a profile's ca_bundle)" };
     private readonly Option<string?> Profile = new("--profile") { Description = "Profile of ~/.aws/credentials or ~/.aws/config" };
     private readonly Option<string?> PasswdFile = new("--passwd-file") { Description = "s3fs passwd file: ACCESS:SECRET or BUCKET:ACCESS:SECRET lines, mode 600" };
     private readonly Option<bool> NoSign = new("--no-sign-request") { Description = "Send unsigned requests (public buckets)" };
@@ -51,7 +52,7 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
+        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, CaBundle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
             command.Options.Add(option);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
@@ -67,6 +68,7 @@ internal sealed class MountCommand
             Endpoint = Value(r, EndpointUrl, OptionValues.Url),
             Region = Value(r, Region, OptionValues.Region),
             PathStyle = r.GetValue(PathStyle),
+            CaBundle = r.GetValue(CaBundle),
             Profile = r.GetValue(Profile),
             PasswdFile = r.GetValue(PasswdFile),
             NoSignRequest = r.GetValue(NoSign),
@@ -92,9 +94,9 @@ internal sealed class MountCommand
         if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = OptionValues.Ttl(MetadataTtl.Name, ttl);
         if (Number(r, RequestTimeout, OptionValues.Seconds) is { } request) settings.RequestTimeout = request;
         if (Number(r, StallTimeout, OptionValues.Seconds) is { } stall) settings.StallTimeout = stall;
-        var ignored = new List<string>();
-        foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, ignored);
-        settings.IgnoredOptions = ignored;
+        var accepted = new List<string>();
+        foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, accepted);
+        settings.AcceptedOptions = accepted;
         return settings;
     }
 

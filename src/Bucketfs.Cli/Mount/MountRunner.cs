@@ -33,11 +33,13 @@ internal static class MountRunner
         try
         {
             CheckMountpoint(settings);
-            var credentials = CredentialResolver.Resolve(new CredentialRequest(
+            var request = new CredentialRequest(
                 settings.Source.Bucket, settings.PasswdFile, settings.Profile, settings.NoSignRequest,
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), CurrentEnvironment()));
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), CurrentEnvironment()) { IamRole = settings.IamRole };
+            AwsConfiguration.Apply(settings, request);
+            var credentials = CredentialResolver.Resolve(request);
             log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, credentials.Source);
-            foreach (string ignored in settings.IgnoredOptions) log.LogInformation("Option {Option} has no effect in bucketfs", ignored);
+            foreach (string accepted in settings.AcceptedOptions) log.LogInformation("Option {Option} accepted: bucketfs already does this", accepted);
 
             var storeOptions = new S3StoreOptions
             {
@@ -51,6 +53,11 @@ internal static class MountRunner
                 AttemptTimeout = settings.RequestTimeout / 3,
                 StallTimeout = settings.StallTimeout,
                 CallTimeout = settings.RequestTimeout,
+                MaxRetries = settings.Retries ?? new S3StoreOptions { Bucket = "" }.MaxRetries,
+                ConnectTimeout = settings.ConnectTimeout,
+                Proxy = settings.Proxy,
+                Writes = settings.Writes,
+                Tls = TlsTrust(settings),
             };
             storeOptions = storeOptions with { Region = settings.Region ?? Preflight(() => S3ObjectStore.DetectRegionAsync(storeOptions, CancellationToken.None), settings, credentials.Source) };
             var store = new S3ObjectStore(storeOptions);
@@ -80,6 +87,8 @@ internal static class MountRunner
             }
             finally
             {
+                // Before the record goes: `bucketfs unmount` returns once it has.
+                if (settings.DeleteCache) dataCache?.Clear();
                 record.Remove();
             }
         }
@@ -97,7 +106,9 @@ internal static class MountRunner
         if (Unmounter.IsStale(path)) return; // the FUSE layer clears it
         if (!Path.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
         if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} is not a directory");
-        if (Unmounter.IsMountpoint(path) && !settings.NonEmpty) throw new MountFailure($"{path} is already a mountpoint (unmount it first, or use -o nonempty)");
+        // -o nonempty lets a mount cover files, never another bucketfs mount: two daemons would serve one path.
+        if (Unmounter.FilesystemTypeAt(path) is { } type && (!settings.NonEmpty || type == "fuse." + OwnMounts.Subtype))
+            throw new MountFailure($"{path} is already a mountpoint ({type}); unmount it first");
         if (!settings.NonEmpty && Directory.EnumerateFileSystemEntries(path).Any())
             throw new MountFailure($"mountpoint {path} is not empty (use -o nonempty to mount over its contents)");
         if (!File.Exists("/dev/fuse") && !Path.Exists("/dev/fuse"))
@@ -113,7 +124,7 @@ internal static class MountRunner
 
     private static T Preflight<T>(Func<Task<T>> call, MountSettings settings, string credentialSource)
     {
-        string where = settings.Endpoint?.ToString() ?? "AWS S3";
+        string where = Where(settings);
         try
         {
             return call().GetAwaiter().GetResult();
@@ -144,6 +155,34 @@ internal static class MountRunner
         }
     }
 
+    /// <summary>
+    /// The store as it was asked: with virtual-host addressing the host is BUCKET.HOST, which an
+    /// S3-compatible store often does not answer to, so the message names it and the way out.
+    /// </summary>
+    private static string Where(MountSettings settings) => settings.Endpoint switch
+    {
+        null => "AWS S3",
+        { } endpoint when !settings.PathStyle =>
+            $"{new UriBuilder(endpoint) { Host = settings.Source.Bucket + "." + endpoint.Host }.Uri} (virtual-host style for {endpoint}; " +
+            "use --force-path-style or -o use_path_request_style if the store answers only at its own address)",
+        { } endpoint => endpoint.ToString(),
+    };
+
+    private static TlsTrust TlsTrust(MountSettings s)
+    {
+        var trust = new TlsTrust { CaBundle = s.CaBundle, CheckCertificate = s.CheckCertificate, CheckHostname = s.CheckHostname };
+        if (trust.CaBundle is null) return trust;
+        try
+        {
+            trust.LoadBundle();
+            return trust;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidDataException)
+        {
+            throw new MountFailure($"CA bundle {s.CaBundle} cannot be used: {e.Message.Split('\n')[0].Trim()}");
+        }
+    }
+
     private static CredentialException? CredentialFailure(Exception? e)
     {
         while (e is not null and not CredentialException) e = e.InnerException;
@@ -159,14 +198,20 @@ internal static class MountRunner
 
     private static FilesystemOptions FilesystemOptions(MountSettings s)
     {
-        uint umask = s.Umask ?? 0;
         var defaults = new FilesystemOptions();
         return defaults with
         {
             Uid = s.Uid ?? Identity.Uid,
             Gid = s.Gid ?? Identity.Gid,
-            FileMode = s.FileMode ?? (s.Umask is null ? defaults.FileMode : 0x1B6 & ~umask),
-            DirectoryMode = s.DirectoryMode ?? (s.Umask is null ? defaults.DirectoryMode : 0x1FF & ~umask),
+            FileMode = s.FileMode ?? defaults.FileMode,
+            DirectoryMode = s.DirectoryMode ?? defaults.DirectoryMode,
+            ForcedUid = s.ForcedUid,
+            ForcedGid = s.ForcedGid,
+            ForcedPermissions = 0x1FF & ~s.Umask,
+            RootPermissions = s.AllowOther && s.MountpointUmask is { } mp ? 0x1FF & ~mp : null,
+            MimeTypesFile = s.MimeTypesFile ?? defaults.MimeTypesFile,
+            ListPageSize = s.ListPageSize ?? defaults.ListPageSize,
+            MetadataCacheCapacity = s.MetadataCacheCapacity ?? defaults.MetadataCacheCapacity,
             MetadataTtl = s.MetadataTtl,
             MemoryLimit = s.MemoryLimit ?? defaults.MemoryLimit,
             ReadOnly = s.ReadOnly,
@@ -180,8 +225,11 @@ internal static class MountRunner
     {
         if (s.DataCache is null) return null;
         var defaults = new DataCacheOptions(s.DataCache);
+        if (s.CheckCacheDirectoryExists && !Directory.Exists(s.DataCache))
+            throw new MountFailure($"cache folder {s.DataCache} does not exist (-o check_cache_dir_exist)");
         try
         {
+            if (s.DeleteCache && Directory.Exists(s.DataCache)) DataCache.Clear(s.DataCache);
             return DataCache.Open(defaults with
             {
                 MaxBytes = s.CacheSize ?? defaults.MaxBytes,

@@ -8,7 +8,7 @@ namespace Bucketfs.ObjectStore.S3;
 /// configured, no decompression, the configured proxy, the attempt timeout), with every answer
 /// but an object's data read into memory before the SDK sees it (<see cref="BufferedAnswers"/>).
 /// </summary>
-internal sealed class S3HttpClients : HttpClientFactory
+internal sealed class S3HttpClients(S3StoreOptions options) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
@@ -19,6 +19,9 @@ internal sealed class S3HttpClients : HttpClientFactory
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
         };
+        if (options.Tls.Validation() is { } validation) sockets.SslOptions.RemoteCertificateValidationCallback = validation;
+        if (options.ConnectTimeout is { } connect) sockets.ConnectTimeout = connect;
+        if (options.Proxy is { } own) sockets.Proxy = new WebProxy(own) { Credentials = ProxyCredentials(own) };
         if (clientConfig.GetWebProxy() is { } proxy)
         {
             if (clientConfig.ProxyCredentials != null) proxy.Credentials = clientConfig.ProxyCredentials;
@@ -28,6 +31,12 @@ internal sealed class S3HttpClients : HttpClientFactory
         if (clientConfig.Timeout is { } timeout) client.Timeout = timeout;
         return client;
     }
+
+    /// <summary>USER:PASSWORD in the proxy's URL, as curl takes them.</summary>
+    private static NetworkCredential? ProxyCredentials(Uri proxy) =>
+        proxy.UserInfo.Split(':', 2) is [var user, var password] && user.Length > 0
+            ? new NetworkCredential(Uri.UnescapeDataString(user), Uri.UnescapeDataString(password))
+            : null;
 }
 
 /// <summary>

@@ -22,6 +22,18 @@ public sealed record S3StoreOptions
     /// <summary>Null sends unsigned requests (public buckets).</summary>
     public AWSCredentials? Credentials { get; init; }
 
+    /// <summary>Encryption, storage class, ACL and requester-pays of every object written, copied or read.</summary>
+    public S3WritePolicy Writes { get; init; } = new();
+
+    /// <summary>Which certificates of an https store are accepted.</summary>
+    public TlsTrust Tls { get; init; } = new();
+
+    /// <summary>Bound on opening a connection (s3fs's connect_timeout); null: only the attempt timeout bounds it.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>An HTTP proxy for every request (s3fs's -o proxy=); null: the environment's (https_proxy, ...).</summary>
+    public Uri? Proxy { get; init; }
+
     /// <summary>Connections kept per store host; parallel reads need several.</summary>
     public int MaxConnections { get; init; } = 64;
 
