@@ -162,7 +162,8 @@ internal static class MountRunner
     private static string Where(MountSettings settings) => settings.Endpoint switch
     {
         null => "AWS S3",
-        { } endpoint when !settings.PathStyle =>
+        // The SDK addresses a store named by its IP address in the path whatever the style.
+        { } endpoint when !settings.PathStyle && endpoint.HostNameType == UriHostNameType.Dns =>
             $"{new UriBuilder(endpoint) { Host = settings.Source.Bucket + "." + endpoint.Host }.Uri} (virtual-host style for {endpoint}; " +
             "use --force-path-style or -o use_path_request_style if the store answers only at its own address)",
         { } endpoint => endpoint.ToString(),
