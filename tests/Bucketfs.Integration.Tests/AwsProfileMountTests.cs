@@ -46,20 +46,39 @@ public sealed class AwsProfileMountTests : IDisposable
     [InlineData("profile")]
     [InlineData("environment")]
     [InlineData("option")]
+    [InlineData("no_check_certificate")]
+    [InlineData("ssl_verify_hostname=0")]
     public async Task InternalCaFromProfileEnvironmentOrOptionMountsAnHttpsStore(string givenBy)
     {
         var (store, bucket) = await SeededAsync("ceph");
         using var tls = new TlsForwarder(store.Endpoint, _folder.Path);
+        // The certificate names 127.0.0.1: reached as localhost, only its host name is wrong.
+        string endpoint = givenBy == "ssl_verify_hostname=0" ? new UriBuilder(tls.Endpoint) { Host = "localhost" }.Uri.ToString() : tls.Endpoint;
         WriteAws("credentials", $"[default]\naws_access_key_id = {store.AccessKey}\naws_secret_access_key = {store.SecretKey}\n");
-        WriteAws("config", $"[default]\nendpoint_url = {tls.Endpoint}\ns3 =\n  addressing_style = path\n" + (givenBy == "profile" ? $"ca_bundle = {tls.CaBundle}\n" : ""));
+        WriteAws("config", $"[default]\nendpoint_url = {endpoint}\ns3 =\n  addressing_style = path\n" + (givenBy == "profile" ? $"ca_bundle = {tls.CaBundle}\n" : ""));
 
-        var refused = Mount([]);
-        if (givenBy != "profile")
+        var mounted = givenBy switch
         {
-            MountErrorTests.AssertOneLineError(refused, "cannot reach");
-            refused = Mount(givenBy == "option" ? ["--ca-bundle", tls.CaBundle] : [], ("AWS_CA_BUNDLE", tls.CaBundle));
-        }
-        AssertMountsAndServes(refused);
+            "profile" => Mount([]),
+            "environment" => Mount([], ("AWS_CA_BUNDLE", tls.CaBundle)),
+            "option" => Mount(["--ca-bundle", tls.CaBundle]),
+            "no_check_certificate" => Mount(["-o", "no_check_certificate"]),
+            _ => Mount(["--ca-bundle", tls.CaBundle, "-o", givenBy]),
+        };
+        AssertMountsAndServes(mounted);
+    }
+
+    [Fact]
+    public async Task HttpsStoreWithAnUnknownCaOrAnotherHostNameIsRefusedInOneLine()
+    {
+        var (store, bucket) = await SeededAsync("ceph");
+        using var tls = new TlsForwarder(store.Endpoint, _folder.Path);
+        WriteAws("credentials", $"[default]\naws_access_key_id = {store.AccessKey}\naws_secret_access_key = {store.SecretKey}\n");
+        WriteAws("config", $"[default]\nendpoint_url = {tls.Endpoint}\ns3 =\n  addressing_style = path\n");
+
+        MountErrorTests.AssertOneLineError(Mount([]), "cannot reach");
+        string localhost = new UriBuilder(tls.Endpoint) { Host = "localhost" }.Uri.ToString();
+        MountErrorTests.AssertOneLineError(Mount(["--ca-bundle", tls.CaBundle, "--endpoint-url", localhost]), "cannot reach");
     }
 
     private async Task<(TestStore Store, string Bucket)> SeededAsync(string storeName)

@@ -31,7 +31,7 @@ internal static class CredentialResolver
         if (r.NoSignRequest) return new ResolvedCredentials(null, "none (--no-sign-request: unsigned requests)");
 
         // s3fs's iam_role and ecs name the machine's own credentials.
-        if (r.IamRole is { } role) return FromMachine(role);
+        if (r.IamRole is { } role) return FromMachine(role, r.Bucket);
 
         // 2. A named passwd file.
         if (!string.IsNullOrEmpty(r.PasswdFile))
@@ -71,11 +71,12 @@ internal static class CredentialResolver
         return FromSdkChain(r);
     }
 
-    private static ResolvedCredentials FromMachine(string role) => role switch
+    private static ResolvedCredentials FromMachine(string role, string bucket) => role switch
     {
-        // Both are built without network calls; a missing source shows on first use.
-        "ecs" => new ResolvedCredentials(new GenericContainerCredentials(), "container credentials (-o ecs)"),
-        "auto" => new ResolvedCredentials(new InstanceProfileAWSCredentials(), "instance metadata (-o iam_role)"),
+        // Built on first use: the SDK asks instance metadata for the role's name, and reads the
+        // container variables, when these are constructed; a missing source shows then.
+        "ecs" => new ResolvedCredentials(new DeferredChainCredentials(bucket, _ => Task.FromResult<AWSCredentials>(new GenericContainerCredentials())), "container credentials (-o ecs)"),
+        "auto" => new ResolvedCredentials(new DeferredChainCredentials(bucket, _ => Task.FromResult<AWSCredentials>(new InstanceProfileAWSCredentials())), "instance metadata (-o iam_role)"),
         _ => new ResolvedCredentials(new InstanceProfileAWSCredentials(role), $"instance metadata, role {role} (-o iam_role)"),
     };
 
