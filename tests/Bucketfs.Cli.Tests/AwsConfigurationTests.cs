@@ -1,4 +1,5 @@
 using Bucketfs.Cli.Mount;
+using Bucketfs.Cli.Stores;
 
 namespace Bucketfs.Cli.Tests;
 
@@ -79,12 +80,12 @@ public sealed class AwsConfigurationTests : CredentialTestBed
     {
         WriteConfig(Config);
         environment["AWS_ENDPOINT_URL_S3"] = "http://s3.env:4";
-        var s = Settings(profile: "ceph");
-        s.Endpoint = new Uri("http://cli.example:5");
-        s.CaBundle = "/cli-ca.pem";
-        s.Region = "cli-region";
-
-        AwsConfiguration.Apply(s, Request(profile: "ceph"));
+        var s = AwsConfiguration.Apply(Settings(profile: "ceph") with
+        {
+            Endpoint = new Uri("http://cli.example:5"),
+            CaBundle = "/cli-ca.pem",
+            Region = "cli-region",
+        });
 
         Assert.Equal((new Uri("http://cli.example:5"), "/cli-ca.pem", "cli-region"), (s.Endpoint, s.CaBundle, s.Region));
     }
@@ -99,12 +100,7 @@ public sealed class AwsConfigurationTests : CredentialTestBed
         Assert.StartsWith("endpoint_url of profile bad '127.0.0.1:7480'", e.Message);
     }
 
-    private static MountSettings Settings(string? profile) => new() { Source = BucketSource.Parse("bucket"), Mountpoint = "/mnt", Profile = profile };
+    private StoreRequest Settings(string? profile) => new(BucketSource.Parse("bucket"), environment, Home) { Profile = profile };
 
-    private MountSettings Applied(string? profile = null)
-    {
-        var s = Settings(profile);
-        AwsConfiguration.Apply(s, Request(profile: profile));
-        return s;
-    }
+    private StoreRequest Applied(string? profile = null) => AwsConfiguration.Apply(Settings(profile));
 }

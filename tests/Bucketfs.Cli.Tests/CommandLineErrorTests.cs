@@ -28,7 +28,7 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData(Usage, "source", "mount", "s3://a b", "{mnt}")]
     [InlineData(Usage, "source", "mount", "s3://ab", "{mnt}")]
     [InlineData(Usage, "source", "mount", "s3://", "{mnt}")]
-    [InlineData(Usage, "source", "bucket:prefix", "{mnt}")]
+    [InlineData(Usage, "source", "b!:prefix", "{mnt}")]
     [InlineData(Usage, "--uid", "mount", "s3://bucket", "{mnt}", "--uid", "no-such-user-bucketfs")]
     [InlineData(Usage, "--uid", "mount", "s3://bucket", "{mnt}", "--uid", "-1")]
     [InlineData(Usage, "-o uid", "bucket", "{mnt}", "-o", "uid=no-such-user-bucketfs")]

@@ -3,12 +3,12 @@ using System.CommandLine;
 namespace Bucketfs.Cli.Mount;
 
 /// <summary>
-/// `bucketfs mount s3://BUCKET[/PREFIX] MOUNTPOINT [options]`, and the s3fs form
+/// `bucketfs mount s3://BUCKET[/PREFIX]|swift://CONTAINER[/PREFIX]|REMOTE:BUCKET MOUNTPOINT [options]`, and the s3fs form
 /// `bucketfs BUCKET MOUNTPOINT -o opt,opt` that mount(8) uses for fstab lines of type fuse.bucketfs.
 /// </summary>
 internal sealed class MountCommand
 {
-    private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
+    private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], swift://CONTAINER[/PREFIX], an rclone remote's REMOTE:BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
     private readonly Option<string[]> OptionLists = new("-o") { Description = S3fsOptionTable.Help(), AllowMultipleArgumentsPerToken = false };
     private readonly Option<string?> EndpointUrl = new("--endpoint-url") { Description = "The store's URL (S3-compatible stores); AWS when absent" };
@@ -39,6 +39,8 @@ internal sealed class MountCommand
     private readonly Option<string?> RequestTimeout = new("--request-timeout") { Description = "Seconds a program waits at most for an answer that needs the store, retries included; then EIO (default 30; uploads at close are bounded per store call instead)" };
     private readonly Option<string?> StallTimeout = new("--stall-timeout") { Description = "Seconds an answer being received may stall before it is asked for again on a new connection (default 5; s3fs's -o readwrite_timeout=)" };
 
+    private readonly OpenStackOptions OpenStack = new();
+
     /// <summary>The `mount` subcommand.</summary>
     public static Command Create()
     {
@@ -54,6 +56,7 @@ internal sealed class MountCommand
         command.Arguments.Add(MountpointArgument);
         foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, CaBundle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
             command.Options.Add(option);
+        OpenStack.AttachTo(command);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
 
@@ -89,6 +92,9 @@ internal sealed class MountCommand
             Passthrough = !r.GetValue(NoPassthrough),
             RenameDirectoryLimit = Number(r, RenameDirLimit, OptionValues.Whole),
             Xattrs = r.GetValue(Xattrs),
+            OpenStack = OpenStack.Settings(r),
+            Cloud = OpenStack.Cloud(r),
+            RcloneConfig = OpenStack.RcloneConfig(r),
         };
         // Only when given: the default depends on --cache.
         if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = OptionValues.Ttl(MetadataTtl.Name, ttl);

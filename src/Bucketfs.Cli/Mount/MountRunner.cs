@@ -6,7 +6,7 @@ using Bucketfs.Fuse.Mounting;
 using Bucketfs.Fuse.Native;
 using Bucketfs.Fuse.Session;
 using Bucketfs.ObjectStore;
-using Bucketfs.ObjectStore.S3;
+using Bucketfs.Cli.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Bucketfs.Cli.Mount;
@@ -33,40 +33,17 @@ internal static class MountRunner
         try
         {
             CheckMountpoint(settings);
-            var request = new CredentialRequest(
-                settings.Source.Bucket, settings.PasswdFile, settings.Profile, settings.NoSignRequest,
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), CurrentEnvironment()) { IamRole = settings.IamRole };
-            AwsConfiguration.Apply(settings, request);
-            var credentials = CredentialResolver.Resolve(request);
-            log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, credentials.Source);
+            var target = StoreFactory.Resolve(settings.StoreRequest(CurrentEnvironment(), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)), log);
+            log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, target.CredentialSource);
             foreach (string accepted in settings.AcceptedOptions) log.LogInformation("Option {Option} accepted: bucketfs already does this", accepted);
 
-            var storeOptions = new S3StoreOptions
-            {
-                Bucket = settings.Source.Bucket,
-                Prefix = settings.Source.Prefix,
-                Endpoint = settings.Endpoint,
-                Region = settings.Region,
-                PathStyle = settings.PathStyle,
-                Credentials = credentials.Credentials,
-                // One attempt can never take the whole bound, so a retry always fits in it.
-                AttemptTimeout = settings.RequestTimeout / 3,
-                StallTimeout = settings.StallTimeout,
-                CallTimeout = settings.RequestTimeout,
-                MaxRetries = settings.Retries ?? new S3StoreOptions { Bucket = "" }.MaxRetries,
-                ConnectTimeout = settings.ConnectTimeout,
-                Proxy = settings.Proxy,
-                Writes = settings.Writes,
-                Tls = TlsTrust(settings),
-            };
-            storeOptions = storeOptions with { Region = settings.Region ?? Preflight(() => S3ObjectStore.DetectRegionAsync(storeOptions, CancellationToken.None), settings, credentials.Source) };
-            var store = new S3ObjectStore(storeOptions);
-            CheckBucket(storeOptions, settings, credentials.Source);
+            var store = Preflight(() => target.OpenAsync(probe: false, PreflightTimeout, CancellationToken.None), target);
+            CheckBucket(target);
 
             using var dataCache = OpenDataCache(settings, log);
-            var filesystem = FilesystemOptions(settings);
+            var filesystem = FilesystemOptions(settings, target.Place);
             var fs = new BucketFileSystem(store, filesystem, log, dataCache);
-            if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), settings, credentials.Source);
+            if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), target);
             var mount = new MountOptions
             {
                 Mountpoint = settings.Mountpoint,
@@ -116,15 +93,21 @@ internal static class MountRunner
     }
 
     /// <summary>One listing request proves the endpoint, the credentials and the bucket before anything is mounted.</summary>
-    private static void CheckBucket(S3StoreOptions options, MountSettings settings, string credentialSource)
+    private static void CheckBucket(StoreTarget target)
     {
-        using var probe = new S3ObjectStore(options with { MaxRetries = 1, CallTimeout = PreflightTimeout, AttemptTimeout = PreflightTimeout });
-        Preflight(() => probe.ListAsync("", "/", null, 1, CancellationToken.None), settings, credentialSource);
+        var probe = Preflight(() => target.OpenAsync(probe: true, PreflightTimeout, CancellationToken.None), target);
+        try
+        {
+            Preflight(() => probe.ListAsync("", "/", null, 1, CancellationToken.None), target);
+        }
+        finally
+        {
+            (probe as IDisposable)?.Dispose();
+        }
     }
 
-    private static T Preflight<T>(Func<Task<T>> call, MountSettings settings, string credentialSource)
+    private static T Preflight<T>(Func<Task<T>> call, StoreTarget target)
     {
-        string where = Where(settings);
         try
         {
             return call().GetAwaiter().GetResult();
@@ -136,51 +119,15 @@ internal static class MountRunner
         }
         catch (ObjectStoreException e)
         {
-            throw new MountFailure(e.Error switch
-            {
-                StoreError.NoSuchBucket or StoreError.NotFound => $"bucket {settings.Source.Bucket} does not exist at {where}",
-                StoreError.InvalidCredentials => $"{where} refused the credentials from {credentialSource} ({Reason(e)})",
-                StoreError.AccessDenied => $"access to {settings.Source} denied for the credentials from {credentialSource}",
-                StoreError.Unavailable => $"cannot reach {where}: {Reason(e)}",
-                _ => $"{settings.Source} at {where}: {Reason(e)}",
-            });
+            throw new MountFailure(target.Explain(e));
         }
         catch (Amazon.Runtime.AmazonServiceException e)
         {
-            throw new MountFailure($"{settings.Source} at {where}: {e.Message}");
+            throw new MountFailure($"{target.Source} at {target.Where}: {e.Message}");
         }
         catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or TaskCanceledException or Amazon.Runtime.AmazonClientException)
         {
-            throw new MountFailure($"cannot reach {where}: {e.Message}");
-        }
-    }
-
-    /// <summary>
-    /// The store as it was asked: with virtual-host addressing the host is BUCKET.HOST, which an
-    /// S3-compatible store often does not answer to, so the message names it and the way out.
-    /// </summary>
-    private static string Where(MountSettings settings) => settings.Endpoint switch
-    {
-        null => "AWS S3",
-        // The SDK addresses a store named by its IP address in the path whatever the style.
-        { } endpoint when !settings.PathStyle && endpoint.HostNameType == UriHostNameType.Dns =>
-            $"{new UriBuilder(endpoint) { Host = settings.Source.Bucket + "." + endpoint.Host }.Uri} (virtual-host style for {endpoint}; " +
-            "use --force-path-style or -o use_path_request_style if the store answers only at its own address)",
-        { } endpoint => endpoint.ToString(),
-    };
-
-    private static TlsTrust TlsTrust(MountSettings s)
-    {
-        var trust = new TlsTrust { CaBundle = s.CaBundle, CheckCertificate = s.CheckCertificate, CheckHostname = s.CheckHostname };
-        if (trust.CaBundle is null) return trust;
-        try
-        {
-            trust.LoadBundle();
-            return trust;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or InvalidDataException)
-        {
-            throw new MountFailure($"CA bundle {s.CaBundle} cannot be used: {e.Message.Split('\n')[0].Trim()}");
+            throw new MountFailure($"cannot reach {target.Where}: {e.Message}");
         }
     }
 
@@ -190,14 +137,7 @@ internal static class MountRunner
         return e as CredentialException;
     }
 
-    private static string Reason(ObjectStoreException e)
-    {
-        string message = e.Message;
-        int colon = message.IndexOf(": ", StringComparison.Ordinal);
-        return colon >= 0 ? message[(colon + 2)..] : message;
-    }
-
-    private static FilesystemOptions FilesystemOptions(MountSettings s)
+    private static FilesystemOptions FilesystemOptions(MountSettings s, string place)
     {
         var defaults = new FilesystemOptions();
         return defaults with
@@ -216,7 +156,7 @@ internal static class MountRunner
             MetadataTtl = s.MetadataTtl,
             MemoryLimit = s.MemoryLimit ?? defaults.MemoryLimit,
             ReadOnly = s.ReadOnly,
-            StagingDirectory = StagingDirectory(s),
+            StagingDirectory = StagingDirectory(s, place),
             RenameDirectoryLimit = s.RenameDirectoryLimit ?? defaults.RenameDirectoryLimit,
             Xattrs = s.Xattrs,
         };
@@ -244,10 +184,10 @@ internal static class MountRunner
     }
 
     /// <summary>One staging folder per bucket and prefix, so a later mount of the same place finds what a crash left.</summary>
-    private static string StagingDirectory(MountSettings s)
+    private static string StagingDirectory(MountSettings s, string store)
     {
         string root = CacheRoot(s.CacheDirectory);
-        string place = (s.Endpoint?.Authority ?? "aws") + "/" + s.Source.Bucket + "/" + s.Source.Prefix;
+        string place = store + "/" + s.Source.Bucket + "/" + s.Source.Prefix;
         string name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(place)))[..16].ToLowerInvariant();
         return Path.Combine(root, "staging", $"{s.Source.Bucket}-{name}");
     }

@@ -1,3 +1,4 @@
+using Bucketfs.Cli.Stores;
 using Bucketfs.ObjectStore.S3;
 
 namespace Bucketfs.Cli.Mount;
@@ -13,6 +14,10 @@ internal sealed class MountSettings
     public string? Profile { get; set; }
     public string? PasswdFile { get; set; }
     public bool NoSignRequest { get; set; }
+    /// <summary>--os-* options given, by their clouds.yaml names.</summary>
+    public IReadOnlyDictionary<string, string> OpenStack { get; init; } = new Dictionary<string, string>();
+    public string? Cloud { get; init; }
+    public string? RcloneConfig { get; init; }
     public uint? Uid { get; set; }
     public uint? Gid { get; set; }
     public uint? FileMode { get; set; }
@@ -74,6 +79,30 @@ internal sealed class MountSettings
     public uint? ForcedUid { get; set; }
     public uint? ForcedGid { get; set; }
     public uint? MountpointUmask { get; set; }
+
+    /// <summary>Where the store is and how to sign in, for <see cref="StoreFactory"/>.</summary>
+    public StoreRequest StoreRequest(IReadOnlyDictionary<string, string?> environment, string home) => new(Source, environment, home)
+    {
+        Endpoint = Endpoint,
+        Region = Region,
+        PathStyle = PathStyle,
+        Profile = Profile,
+        PasswdFile = PasswdFile,
+        NoSignRequest = NoSignRequest,
+        OpenStack = OpenStack,
+        Cloud = Cloud,
+        RcloneConfig = RcloneConfig,
+        RequestTimeout = RequestTimeout,
+        StallTimeout = StallTimeout,
+        CaBundle = CaBundle,
+        CheckCertificate = CheckCertificate,
+        CheckHostname = CheckHostname,
+        ConnectTimeout = ConnectTimeout,
+        Retries = Retries,
+        Proxy = Proxy,
+        Writes = Writes,
+        IamRole = IamRole,
+    };
 
     /// <summary>Applies one -o list ("opt,opt=value,..."): each option as <see cref="S3fsOptionTable"/> decides it; unknown and refused ones are errors.</summary>
     public void ApplyOptionList(string list, List<string> accepted)

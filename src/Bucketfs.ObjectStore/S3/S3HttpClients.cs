@@ -19,9 +19,7 @@ internal sealed class S3HttpClients(S3StoreOptions options) : HttpClientFactory
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
         };
-        if (options.Tls.Validation() is { } validation) sockets.SslOptions.RemoteCertificateValidationCallback = validation;
-        if (options.ConnectTimeout is { } connect) sockets.ConnectTimeout = connect;
-        if (options.Proxy is { } own) sockets.Proxy = new WebProxy(own) { Credentials = ProxyCredentials(own) };
+        options.ConfigureConnections(sockets);
         if (clientConfig.GetWebProxy() is { } proxy)
         {
             if (clientConfig.ProxyCredentials != null) proxy.Credentials = clientConfig.ProxyCredentials;
@@ -31,12 +29,6 @@ internal sealed class S3HttpClients(S3StoreOptions options) : HttpClientFactory
         if (clientConfig.Timeout is { } timeout) client.Timeout = timeout;
         return client;
     }
-
-    /// <summary>USER:PASSWORD in the proxy's URL, as curl takes them.</summary>
-    private static NetworkCredential? ProxyCredentials(Uri proxy) =>
-        proxy.UserInfo.Split(':', 2) is [var user, var password] && user.Length > 0
-            ? new NetworkCredential(Uri.UnescapeDataString(user), Uri.UnescapeDataString(password))
-            : null;
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Bucketfs.ObjectStore.S3;
+namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>
 /// Runs store calls with bucketfs's own retries instead of the SDK's: every attempt is bounded
@@ -7,8 +7,9 @@ namespace Bucketfs.ObjectStore.S3;
 /// again after a jittered back-off, and no retry starts that the whole call's bound cannot hold.
 /// The SDK's standard mode keeps a retry quota that a burst of errors empties, after which calls
 /// failed at once (seen: uploads failing in 0.6 s); and it never retries a body cut mid-way.
+/// <paramref name="map"/> turns what a store's client threw into the failure's kind.
 /// </summary>
-internal sealed class RetryingCalls(S3StoreOptions options)
+internal sealed class RetryingCalls(StoreCallOptions options, Func<Exception, string, ObjectStoreException> map)
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestBackoff = TimeSpan.FromSeconds(2);
@@ -18,6 +19,21 @@ internal sealed class RetryingCalls(S3StoreOptions options)
     /// <paramref name="bytesSent"/> is the size of the body the call uploads (it lengthens the bounds).
     /// </summary>
     public async Task<T> RunAsync<T>(string what, long bytesSent, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+    {
+        try
+        {
+            return await RetryAsync(what, bytesSent, call, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            // With inline socket completions (see Program.cs) a call ends on the socket event loop,
+            // where a caller that blocks (a disk write, a lock) would stall every connection: callers
+            // continue on the thread pool. The receives within the call stay on the loop.
+            if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(string what, long bytesSent, Func<Attempt, Task<T>> call, CancellationToken cancellation)
     {
         var time = options.Time;
         var allowance = TimeSpan.FromSeconds((double)bytesSent / options.SlowestUploadBytesPerSecond);
@@ -55,7 +71,7 @@ internal sealed class RetryingCalls(S3StoreOptions options)
             }
             catch (Exception e)
             {
-                failure = S3ErrorMapping.Map(e, what);
+                failure = map(e, what);
             }
             var backoff = Backoff(attempt);
             if (failure.Error != StoreError.Unavailable || attempt > options.MaxRetries || time.GetElapsedTime(started) + backoff >= bound)
@@ -85,5 +101,19 @@ internal sealed class Attempt(CancellationTokenSource source, TimeSpan stall)
     {
         Receiving = true;
         source.CancelAfter(stall);
+    }
+
+    /// <summary>Fills <paramref name="destination"/>, the length the answer announced: a body that ends sooner is a failed attempt.</summary>
+    public async Task<int> FillAsync(Stream body, Memory<byte> destination)
+    {
+        int filled = 0;
+        while (filled < destination.Length)
+        {
+            Progress();
+            int n = await body.ReadAsync(destination[filled..], Token);
+            if (n == 0) throw AnswerLength.Mismatch($"the answer ended after {filled} of {destination.Length} bytes");
+            filled += n;
+        }
+        return filled;
     }
 }

@@ -1,7 +1,7 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Bucketfs.ObjectStore.S3;
+namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>
 /// Which store certificates are accepted: the machine's trust store, or only the CAs of a PEM
