@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Bucketfs.Cli.Transfer;
 
 namespace Bucketfs.Cli.Mount;
 
@@ -11,13 +12,8 @@ internal sealed class MountCommand
     private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], swift://CONTAINER[/PREFIX], an rclone remote's REMOTE:BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
     private readonly Option<string[]> OptionLists = new("-o") { Description = S3fsOptionTable.Help(), AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string?> EndpointUrl = new("--endpoint-url") { Description = "The store's URL (S3-compatible stores); AWS when absent" };
-    private readonly Option<string?> Region = new("--region") { Description = "Signing region; detected from the bucket on AWS" };
-    private readonly Option<bool> PathStyle = new("--force-path-style") { Description = "Address the bucket in the URL path, not the host name" };
+    private readonly StoreAccess Store = new();
     private readonly Option<string?> CaBundle = new("--ca-bundle") { Description = "PEM file of the CAs to trust for an https store, instead of the machine's (also AWS_CA_BUNDLE, a profile's ca_bundle)" };
-    private readonly Option<string?> Profile = new("--profile") { Description = "Profile of ~/.aws/credentials or ~/.aws/config" };
-    private readonly Option<string?> PasswdFile = new("--passwd-file") { Description = "s3fs passwd file: ACCESS:SECRET or BUCKET:ACCESS:SECRET lines, mode 600" };
-    private readonly Option<bool> NoSign = new("--no-sign-request") { Description = "Send unsigned requests (public buckets)" };
     private readonly Option<string?> Uid = new("--uid") { Description = "Owner (id or name) of files without s3fs metadata (default: you)" };
     private readonly Option<string?> Gid = new("--gid") { Description = "Group (id or name) of files without s3fs metadata (default: yours)" };
     private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
@@ -54,7 +50,8 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, CaBundle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
+        Store.AddTo(command);
+        foreach (var option in new Option[] { OptionLists, CaBundle, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
             command.Options.Add(option);
         OpenStack.AttachTo(command);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
@@ -68,13 +65,13 @@ internal sealed class MountCommand
         {
             Source = BucketSource.Parse(r.GetValue(SourceArgument)!),
             Mountpoint = MountpointPath(r.GetValue(MountpointArgument)!),
-            Endpoint = Value(r, EndpointUrl, OptionValues.Url),
-            Region = Value(r, Region, OptionValues.Region),
-            PathStyle = r.GetValue(PathStyle),
+            Endpoint = Value(r, Store.EndpointUrl, OptionValues.Url),
+            Region = Value(r, Store.Region, OptionValues.Region),
+            PathStyle = r.GetValue(Store.PathStyle),
             CaBundle = r.GetValue(CaBundle),
-            Profile = r.GetValue(Profile),
-            PasswdFile = r.GetValue(PasswdFile),
-            NoSignRequest = r.GetValue(NoSign),
+            Profile = r.GetValue(Store.Profile),
+            PasswdFile = r.GetValue(Store.PasswdFile),
+            NoSignRequest = r.GetValue(Store.NoSign),
             Uid = Number(r, Uid, OptionValues.User),
             Gid = Number(r, Gid, OptionValues.Group),
             FileMode = Number(r, FileMode, OptionValues.Mode),

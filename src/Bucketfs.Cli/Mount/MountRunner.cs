@@ -197,7 +197,7 @@ internal static class MountRunner
         ? "/var/cache/bucketfs"
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "bucketfs"));
 
-    private static IReadOnlyDictionary<string, string?> CurrentEnvironment()
+    internal static IReadOnlyDictionary<string, string?> CurrentEnvironment()
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())

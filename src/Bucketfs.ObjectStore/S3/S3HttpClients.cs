@@ -25,7 +25,7 @@ internal sealed class S3HttpClients(S3StoreOptions options) : HttpClientFactory
             if (clientConfig.ProxyCredentials != null) proxy.Credentials = clientConfig.ProxyCredentials;
             sockets.Proxy = proxy;
         }
-        var client = new HttpClient(new BufferedAnswers(sockets));
+        var client = new HttpClient(new BufferedAnswers(sockets, options.ExpectContinue));
         if (clientConfig.Timeout is { } timeout) client.Timeout = timeout;
         return client;
     }
@@ -38,13 +38,15 @@ internal sealed class S3HttpClients(S3StoreOptions options) : HttpClientFactory
 /// the first listing hung). Those answers are read asynchronously into memory first; only the body
 /// of an object (a successful GET of a key, which the store reads asynchronously) stays a stream.
 /// </summary>
-internal sealed class BufferedAnswers(HttpMessageHandler inner) : DelegatingHandler(inner)
+internal sealed class BufferedAnswers(HttpMessageHandler inner, bool expectContinue = true) : DelegatingHandler(inner)
 {
     /// <summary>Far above a listing page of 1,000 keys of the longest allowed length.</summary>
     internal const long MostBuffered = 16 << 20;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // The SDK asks for "100 Continue" before every body it sends (see S3StoreOptions.ExpectContinue).
+        if (!expectContinue) request.Headers.ExpectContinue = false;
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (IsObjectData(request, response) || request.Method == HttpMethod.Head || response.Content.Headers.ContentLength == 0) return response;
         try
