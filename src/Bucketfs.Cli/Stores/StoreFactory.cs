@@ -19,6 +19,6 @@ internal static class StoreFactory
             var (settings, from) = OpenStackSettings.Gather(r);
             return SwiftTarget.Create(r, settings, from, log);
         }
-        return S3Target.Create(r);
+        return S3Target.Create(AwsConfiguration.Apply(r));
     }
 }

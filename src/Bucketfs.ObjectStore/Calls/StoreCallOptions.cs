@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>How long store calls may take and how often they are tried: the bounds every store implementation keeps (see <see cref="RetryingCalls"/>).</summary>
@@ -28,4 +30,27 @@ public abstract record StoreCallOptions
     public int MaxRetries { get; init; } = 5;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Which certificates of an https store are accepted.</summary>
+    public TlsTrust Tls { get; init; } = new();
+
+    /// <summary>Bound on opening a connection (s3fs's connect_timeout); null: only the attempt timeout bounds it.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>An HTTP proxy for every request (s3fs's -o proxy=); null: the environment's (https_proxy, ...).</summary>
+    public Uri? Proxy { get; init; }
+
+    /// <summary>Sets <see cref="Tls"/>, <see cref="ConnectTimeout"/> and <see cref="Proxy"/> on a store's connection handler.</summary>
+    public void ConfigureConnections(SocketsHttpHandler sockets)
+    {
+        if (Tls.Validation() is { } validation) sockets.SslOptions.RemoteCertificateValidationCallback = validation;
+        if (ConnectTimeout is { } connect) sockets.ConnectTimeout = connect;
+        if (Proxy is { } own) sockets.Proxy = new WebProxy(own) { Credentials = ProxyCredentials(own) };
+    }
+
+    /// <summary>USER:PASSWORD in the proxy's URL, as curl takes them.</summary>
+    private static NetworkCredential? ProxyCredentials(Uri proxy) =>
+        proxy.UserInfo.Split(':', 2) is [var user, var password] && user.Length > 0
+            ? new NetworkCredential(Uri.UnescapeDataString(user), Uri.UnescapeDataString(password))
+            : null;
 }
