@@ -24,10 +24,13 @@ public sealed class StoredFormTests
             File.WriteAllBytes(mount["large.bin"], new byte[20 << 20]);
             File.SetUnixFileMode(mount["small.txt"], UnixFileMode.UserRead);
         }
-        var put = Assert.Single(proxy.Seen, r => r.Method == "PUT" && r.Target.EndsWith("/small.txt", StringComparison.Ordinal) && r["x-amz-copy-source"] is null);
-        var copy = Assert.Single(proxy.Seen, r => r.Method == "PUT" && r.Target.EndsWith("/small.txt", StringComparison.Ordinal) && r["x-amz-copy-source"] is not null);
-        var multipart = Assert.Single(proxy.Seen, r => r.Method == "POST" && r.Target.Contains("/large.bin?uploads", StringComparison.Ordinal));
-        foreach (var write in new[] { put, copy, multipart })
+        // Every attempt counts: a loaded store may see a write retried.
+        var writes = proxy.Seen.Where(r => r.Method == "PUT" && r.Target.EndsWith("/small.txt", StringComparison.Ordinal)
+            || r.Method == "POST" && r.Target.Contains("/large.bin?uploads", StringComparison.Ordinal)).ToList();
+        Assert.Contains(writes, r => r.Method == "PUT" && r["x-amz-copy-source"] is null);
+        Assert.Contains(writes, r => r.Method == "PUT" && r["x-amz-copy-source"] is not null);
+        Assert.Contains(writes, r => r.Method == "POST");
+        foreach (var write in writes)
         {
             Assert.Equal("STANDARD", write["x-amz-storage-class"]);
             Assert.Equal("public-read", write["x-amz-acl"]);
