@@ -59,7 +59,7 @@ public sealed class ObjectReaderTests
         await Read(reader, 0, new byte[128 * 1024]);
         await Read(reader, 12 << 20, new byte[64 * 1024]);
 
-        Assert.Matches(@"^[1-9]\d* GETs, \d+ bytes of 16777216 fetched, 1 window restarts, 0 stragglers, 0 holes filled$", reader.ToString());
+        Assert.Matches(@"^[1-9]\d* GETs, \d+ bytes of 16777216 fetched, 1 window restarts, 0 stragglers, 0 holes filled, window \d+ MiB$", reader.ToString());
     }
 
     [Fact]
@@ -75,6 +75,20 @@ public sealed class ObjectReaderTests
         Assert.True(sizes.Max() >= 4 << 20, "requests should grow to several MiB");
         Assert.True(store.Calls(StoreOperation.AnyRead) < 60, $"{store.Calls(StoreOperation.AnyRead)} GETs for 100 MiB");
         Assert.Equal(0, limiter.Used);
+    }
+
+    [Fact]
+    public async Task WindowGrowsPastItsUsualLargestWhileReadsWaitForDataOnItsWayUpToThreeQuartersOfTheBudget()
+    {
+        var (store, content, etag) = Object(200 << 20);
+        // Every GET takes a while, as behind a store's latency: the reader keeps catching up with data still arriving.
+        store.Delay(StoreOperation.AnyRead, TimeSpan.FromMilliseconds(2));
+        var limiter = new MemoryLimiter(64 << 20);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, limiter, Tuning);
+
+        Assert.Equal(content, await ReadSequentially(reader, 1 << 20));
+
+        Assert.EndsWith("window 48 MiB", reader.ToString());
     }
 
     [Fact]
