@@ -19,6 +19,8 @@ root.Subcommands.Add(UnmountCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
 root.Subcommands.Add(RecoverCommand.Create());
+root.Subcommands.Add(Bucketfs.Cli.Operations.StatsCommand.Create());
+root.Subcommands.Add(Bucketfs.Cli.Operations.ListCommand.Create());
 new MountCommand().AttachTo(root);
 // Help lists the root's arguments in every subcommand's usage line ("bucketfs <source> <mountpoint>
 // mount ..."); the description above shows the s3fs form instead.

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Bucketfs.Cli.Credentials;
+using Bucketfs.Cli.Operations;
 using Bucketfs.Core;
 using Bucketfs.Core.Kernel;
 using Bucketfs.Core.Cache;
@@ -28,11 +30,15 @@ internal static class MountRunner
         if (Daemon.IsChild) Daemon.DetachFromSession();
 
         string? logFile = settings.LogFile ?? (Daemon.IsChild ? DefaultLogFile(settings.Mountpoint) : null);
-        using var logs = Logging.Create(settings.Debug, logFile);
+        using var fileLog = logFile is null ? null : new FileLoggerProvider(logFile, Logging.Level(settings.Debug));
+        using var logs = Logging.Create(settings.Debug, fileLog);
         var log = logs.CreateLogger("bucketfs");
         try
         {
             CheckMountpoint(settings);
+            if (fileLog?.Claim() == false) throw new MountFailure($"{logFile} is being written by another bucketfs daemon; give this mount its own --log-file");
+            using var meter = new Meter(MetricsExport.MeterName);
+            using var export = StartExport(settings, log);
             var credentials = CredentialResolver.Resolve(new CredentialRequest(
                 settings.Source.Bucket, settings.PasswdFile, settings.Profile, settings.NoSignRequest,
                 Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), CurrentEnvironment()));
@@ -51,13 +57,15 @@ internal static class MountRunner
                 AttemptTimeout = settings.RequestTimeout / 3,
                 StallTimeout = settings.StallTimeout,
                 CallTimeout = settings.RequestTimeout,
+                Meter = meter,
+                Log = log,
             };
             storeOptions = storeOptions with { Region = settings.Region ?? Preflight(() => S3ObjectStore.DetectRegionAsync(storeOptions, CancellationToken.None), settings, credentials.Source) };
             var store = new S3ObjectStore(storeOptions);
             CheckBucket(storeOptions, settings, credentials.Source);
 
             using var dataCache = OpenDataCache(settings, log);
-            var filesystem = FilesystemOptions(settings);
+            var filesystem = FilesystemOptions(settings) with { Meter = meter };
             var fs = new BucketFileSystem(store, filesystem, log, dataCache);
             if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), settings, credentials.Source);
             var mount = new MountOptions
@@ -69,10 +77,14 @@ internal static class MountRunner
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
             };
-            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout }, log);
+            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout, Meter = meter }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
-            var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory);
+            var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory, fileLog?.Path, settings.Options);
             if (!record.Save()) log.LogWarning("Could not record this mount for bucketfs unmount; it will not wait for pending uploads");
+            using var figures = new LiveFigures(MetricsExport.MeterName);
+            var started = DateTimeOffset.UtcNow;
+            using var control = ControlSocket.Start(MountRecord.SocketOf(session.Mountpoint),
+                () => new MountStatus(session.Mountpoint, record.Source, record.Pid, started, record.LogFile, figures.Snapshot(), fs.PendingUploads), log);
             if (Daemon.IsChild) Daemon.ReportReady();
             try
             {
@@ -88,6 +100,21 @@ internal static class MountRunner
             log.LogError("{Message}", e.Message);
             Console.Error.WriteLine($"bucketfs: {e.Message}");
             return ExitCodes.Failure;
+        }
+    }
+
+    private static IDisposable? StartExport(MountSettings settings, ILogger log)
+    {
+        try
+        {
+            var export = MetricsExport.Start(settings.MetricsAddress, settings.OtlpEndpoint);
+            if (settings.MetricsAddress != null) log.MetricsExported($"Prometheus at {settings.MetricsAddress}");
+            if (settings.OtlpEndpoint != null) log.MetricsExported($"OTLP to {settings.OtlpEndpoint}");
+            return export;
+        }
+        catch (Exception e) when (e is System.Net.HttpListenerException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            throw new MountFailure($"cannot serve metrics at {settings.MetricsAddress}: {e.Message}");
         }
     }
 

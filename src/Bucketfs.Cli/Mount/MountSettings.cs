@@ -49,6 +49,12 @@ internal sealed class MountSettings
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Longest a body being received may bring no bytes before it is asked for again.</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Where Prometheus scrapes the metrics (--metrics-addr HOST:PORT).</summary>
+    public Operations.MetricsAddress? MetricsAddress { get; set; }
+    /// <summary>An OTLP collector the metrics are pushed to.</summary>
+    public Uri? OtlpEndpoint { get; set; }
+    /// <summary>The command line after the source and mountpoint, as `bucketfs list` shows it.</summary>
+    public string Options { get; set; } = "";
 
     /// <summary>s3fs options accepted for compatibility that change nothing here, and mount(8)'s generic ones.</summary>
     private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)

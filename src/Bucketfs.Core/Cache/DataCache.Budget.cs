@@ -90,6 +90,7 @@ public sealed partial class DataCache
         _entries.Remove(victim.Id);
         _recency.Remove(victim.Node);
         _used -= victim.Bytes;
+        Metrics?.Evicted(victim.Bytes);
         try
         {
             CacheLayout.Delete(_root, victim.Id);

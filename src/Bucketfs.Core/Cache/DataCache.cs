@@ -38,6 +38,12 @@ public sealed partial class DataCache : IDisposable
 
     internal long MaxBytes => _options.MaxBytes;
 
+    /// <summary>Bytes of object data held now, as far as this process knows.</summary>
+    internal long UsedBytes => Interlocked.Read(ref _used);
+
+    /// <summary>The mount's instruments (evictions); null when nothing is measured.</summary>
+    internal FilesystemMetrics? Metrics { get; set; }
+
     /// <summary>Opens (creating it if needed) the cache directory, indexing what earlier mounts left there.</summary>
     public static DataCache Open(DataCacheOptions options, ILogger log)
     {

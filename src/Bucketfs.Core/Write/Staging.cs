@@ -52,6 +52,12 @@ internal sealed class Staging
 
     public bool Has(ulong id) => _staged.ContainsKey(id);
 
+    /// <summary>Files with a staged copy now.</summary>
+    public int Count => _staged.Count;
+
+    /// <summary>Closed files whose upload is being retried, as "KEY (kept in PATH)".</summary>
+    public IReadOnlyList<string> Pending => _retries.Files;
+
     /// <summary>What stat shows for a node: its staged copy's size and metadata while one exists.</summary>
     public EntryAttributes Effective(Inode node) =>
         _staged.TryGetValue(node.Id, out var entry)
@@ -285,7 +291,7 @@ internal sealed class Staging
             if (staged is { Dirty: true, Deleted: false, WriteFailure: null, Manifest.Acknowledged: true })
                 _retries.Add(id, staged, () => FinalUploadAsync(node, staged));
         var left = await _retries.FinishAsync(bound);
-        return [.. left.Select(f => $"{f.Key} (kept in {f.DataPath})")];
+        return [.. left.Select(f => f.Described)];
     }
 
     private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _tuning, _memory, _log);
@@ -349,6 +355,7 @@ internal sealed class Staging
         }
         catch (ObjectStoreException e)
         {
+            _memory.Metrics?.UploadFailed();
             throw new FileSystemException(FileSystemException.From(e.Error), $"Upload of {staged.Key} failed: {e.Message}; the data is kept in {staged.DataPath}", e);
         }
         finally

@@ -23,6 +23,9 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
 
     public int Count => _pending.Count;
 
+    /// <summary>The files pending now, as "KEY (kept in PATH)".</summary>
+    public IReadOnlyList<string> Files => [.. _pending.Values.Select(p => p.File.Described)];
+
     /// <summary>Starts retrying the upload of <paramref name="file"/> (once per file: a second call while it is pending changes nothing).</summary>
     public void Add(ulong id, StagedFile file, Func<Task<bool>> attempt)
     {

@@ -45,6 +45,7 @@ internal sealed class BufferedAnswers(HttpMessageHandler inner) : DelegatingHand
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Attempt.Answered((int)response.StatusCode);
         if (IsObjectData(request, response) || request.Method == HttpMethod.Head || response.Content.Headers.ContentLength == 0) return response;
         try
         {

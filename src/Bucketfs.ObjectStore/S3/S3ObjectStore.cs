@@ -77,7 +77,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
-        Call($"list {prefix}", async attempt =>
+        Call($"list {prefix}", new("list", "GET", "?list-type=2&prefix=" + _prefix + prefix), async attempt =>
         {
             var response = await _client.ListObjectsV2Async(new ListObjectsV2Request
             {
@@ -94,7 +94,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation) =>
-        Call($"head {key}", async attempt =>
+        Call($"head {key}", new("head", "HEAD", _prefix + key), async attempt =>
         {
             try
             {
@@ -108,7 +108,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation) =>
-        Call($"read {key} at {offset}", async attempt =>
+        Call($"read {key} at {offset}", new("get", "GET", _prefix + key, offset, destination.Length), async attempt =>
         {
             if (destination.Length == 0) return 0;
             try
@@ -124,7 +124,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadWholeAsync(string key, Memory<byte> destination, string ifMatch, CancellationToken cancellation) =>
-        Call($"read {key}", async attempt =>
+        Call($"read {key}", new("get", "GET", _prefix + key), async attempt =>
         {
             using var response = await GetAsync(key, range: null, ifMatch, attempt.Token);
             AnswerLength.Check(response.ContentLength, destination.Length);
@@ -132,7 +132,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
-        Call($"read {key}", async attempt =>
+        Call($"read {key}", new("get", "GET", _prefix + key), async attempt =>
         {
             try
             {
@@ -170,6 +170,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             int n = await body.ReadAsync(destination[filled..], attempt.Token);
             if (n == 0) throw AnswerLength.Mismatch($"the answer ended after {filled} of {destination.Length} bytes");
             filled += n;
+            attempt.Received(n);
         }
         return filled;
     }
@@ -186,7 +187,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"put {key}", async attempt =>
+        Call($"put {key}", new("put", "PUT", _prefix + key, BytesSent: content.Length), async attempt =>
         {
             var request = new PutObjectRequest
             {
@@ -200,13 +201,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             AddMetadata(request.Metadata, attributes);
             var response = await _client.PutObjectAsync(request, attempt.Token);
             return response.ETag ?? "";
-        }, cancellation, content.Length);
+        }, cancellation);
 
     public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
         Conditional(sourceKey, ifMatch, condition => CopyOnceAsync(sourceKey, destinationKey, attributes, condition, cancellation), cancellation);
 
     private Task<string> CopyOnceAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy {sourceKey} to {destinationKey}", async attempt =>
+        Call($"copy {sourceKey} to {destinationKey}", new("copy", "PUT", _prefix + destinationKey), async attempt =>
         {
             var request = new CopyObjectRequest
             {
@@ -227,14 +228,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
-        Call($"delete {key}", async attempt =>
+        Call($"delete {key}", new("delete", "DELETE", _prefix + key), async attempt =>
         {
             await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, attempt.Token);
             return true;
         }, cancellation);
 
     public Task<string> StartUploadAsync(string key, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"start upload of {key}", async attempt =>
+        Call($"start upload of {key}", new("create_multipart_upload", "POST", _prefix + key + "?uploads"), async attempt =>
         {
             var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, ContentType = attributes.ContentType };
             AddMetadata(request.Metadata, attributes);
@@ -243,7 +244,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
-        Call($"upload part {partNumber} of {key}", async attempt =>
+        Call($"upload part {partNumber} of {key}", new("upload_part", "PUT", _prefix + key + "?partNumber=" + partNumber, BytesSent: content.Length), async attempt =>
         {
             var response = await _client.UploadPartAsync(new UploadPartRequest
             {
@@ -255,13 +256,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 UseChunkEncoding = false,
             }, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
-        }, cancellation, content.Length);
+        }, cancellation);
 
     public Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
         Conditional(sourceKey, ifMatch, condition => CopyPartOnceAsync(key, uploadId, partNumber, sourceKey, offset, length, condition, cancellation), cancellation);
 
     private Task<UploadedPart> CopyPartOnceAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy part {partNumber} of {key}", async attempt =>
+        Call($"copy part {partNumber} of {key}", new("upload_part_copy", "PUT", _prefix + key + "?partNumber=" + partNumber, BytesCopied: length), async attempt =>
         {
             var response = await _client.CopyPartAsync(new CopyPartRequest
             {
@@ -276,10 +277,10 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 ETagToMatch = ifMatch is null ? null : [ifMatch],
             }, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
-        }, cancellation, length);
+        }, cancellation);
 
     public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
-        Call($"complete upload of {key}", async attempt =>
+        Call($"complete upload of {key}", new("complete_multipart_upload", "POST", _prefix + key + "?uploadId"), async attempt =>
         {
             var response = await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
@@ -292,7 +293,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
-        Call($"abort upload of {key}", async attempt =>
+        Call($"abort upload of {key}", new("abort_multipart_upload", "DELETE", _prefix + key + "?uploadId"), async attempt =>
         {
             await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId }, attempt.Token);
             return true;
@@ -319,11 +320,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>Runs one store call with retries under its bounds (see RetryingCalls), handing the caller back to the pool.</summary>
-    private async Task<T> Call<T>(string what, Func<Attempt, Task<T>> call, CancellationToken cancellation, long bytesSent = 0)
+    private async Task<T> Call<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
     {
         try
         {
-            return await _calls.RunAsync($"{what} in {Description}", bytesSent, call, cancellation).ConfigureAwait(false);
+            return await _calls.RunAsync($"{what} in {Description}", request, call, cancellation).ConfigureAwait(false);
         }
         finally
         {

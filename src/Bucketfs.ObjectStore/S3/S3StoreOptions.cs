@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using Amazon.Runtime;
 
 namespace Bucketfs.ObjectStore.S3;
@@ -47,4 +49,10 @@ public sealed record S3StoreOptions
     public int MaxRetries { get; init; } = 5;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where requests are counted and timed (bucketfs.store.*); null: nowhere.</summary>
+    public Meter? Meter { get; init; }
+
+    /// <summary>Where each request is logged at debug level (method, key, range, status, bytes, time, attempt); null: nowhere.</summary>
+    public ILogger? Log { get; init; }
 }
