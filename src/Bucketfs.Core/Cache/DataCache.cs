@@ -20,6 +20,8 @@ public sealed partial class DataCache : IDisposable
     // Most recently used first.
     private readonly LinkedList<CacheEntry> _recency = new();
     private long _used;
+    // Told once when the disk's free space stops all caching, and once when it caches again.
+    private bool _starved;
     private bool _disposed;
 
     private DataCache(DataCacheOptions options, string root, ILogger log)
@@ -73,8 +75,7 @@ public sealed partial class DataCache : IDisposable
             while ((cache._used > options.MaxBytes || cache._entries.Count > options.MaxObjects) && cache.EvictLeastRecent()) { }
         }
         var status = cache.Status();
-        log.LogInformation("Data cache in {Directory}: {Objects} objects, {Bytes} of at most {MaxBytes} bytes",
-            root, status.Objects, status.BytesUsed, options.MaxBytes);
+        log.CacheOpened(root, status.Objects, status.BytesUsed, options.MaxBytes);
         return cache;
     }
 
@@ -121,7 +122,7 @@ public sealed partial class DataCache : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log.LogWarning("Not caching {Key}: {Message}", key, e.Message);
+                Log.NotCaching(key, e.Message);
                 return null;
             }
             lock (_lock)

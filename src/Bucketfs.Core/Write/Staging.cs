@@ -373,7 +373,7 @@ internal sealed class Staging
         catch (FileSystemException e)
         {
             // The staged copy stays for the next attempt or the next mount.
-            _log.LogError("{Message}", e.Message);
+            _log.UploadFailed(e.Message);
         }
         await staged.Gate.WaitAsync();
         try
@@ -386,7 +386,7 @@ internal sealed class Staging
                 return;
             }
             if (staged.Dirty && staged.WriteFailure != null)
-                _log.LogError("{Key} was not uploaded: a write to it failed; its local copy is removed", staged.Key);
+                _log.WriteFailedCopyRemoved(staged.Key);
             _staged.TryRemove(new KeyValuePair<ulong, (Inode, StagedFile)>(node.Id, (node, staged)));
             staged.Discard();
         }
@@ -405,7 +405,7 @@ internal sealed class Staging
         }
         catch (FileSystemException e)
         {
-            _log.LogError("{Message}", e.Message);
+            _log.UploadFailed(e.Message);
             return false;
         }
         staged.Discard();

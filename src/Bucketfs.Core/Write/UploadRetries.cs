@@ -31,7 +31,7 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
     {
         var pending = new Pending(file, attempt);
         if (_stop.IsCancellationRequested || !_pending.TryAdd(id, pending)) return;
-        log.LogWarning("{Key} was closed but is not in the bucket yet; retrying its upload in the background (kept in {Path})", file.Key, file.DataPath);
+        log.UploadPending(file.Key, file.DataPath);
         pending.Loop = RetryAsync(id, pending);
     }
 
@@ -47,7 +47,7 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
                 delay = delay * 2 < tuning.LongestRetryDelay ? delay * 2 : tuning.LongestRetryDelay;
             }
             _pending.TryRemove(id, out _);
-            if (!pending.File.Dirty) log.LogInformation("{Key} is in the bucket now", pending.File.Key);
+            if (!pending.File.Dirty) log.UploadedLater(pending.File.Key);
         }
         catch (OperationCanceledException)
         {
@@ -85,7 +85,7 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogError(e, "Uploading {Key} again failed", pending.File.Key);
+            log.UploadRetryFailed(e, pending.File.Key);
             return false;
         }
     }
