@@ -48,13 +48,4 @@ public sealed class StatsAndListTests
         Assert.Contains("1 pending", stats.Stdout);
         Assert.Contains("late.txt (kept in ", stats.Stdout);
     }
-
-    [Fact]
-    public void StatsOfAFolderThatIsNoMountIsOneLine()
-    {
-        using var folder = new TempFolder();
-        Directory.CreateDirectory(folder.Path);
-        var result = Cli.Run(null, ["stats", folder.Path]);
-        MountErrorTests.AssertOneLineError(result, "is not a mountpoint");
-    }
 }
