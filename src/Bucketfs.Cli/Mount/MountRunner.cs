@@ -85,10 +85,15 @@ internal static class MountRunner
             var started = DateTimeOffset.UtcNow;
             using var control = ControlSocket.Start(MountRecord.SocketOf(session.Mountpoint),
                 () => new MountStatus(session.Mountpoint, record.Source, record.Pid, started, record.LogFile, figures.Snapshot(), fs.PendingUploads), log);
+            SystemdNotify.Ready($"Serving {settings.Source} on {session.Mountpoint}");
             if (Daemon.IsChild) Daemon.ReportReady();
             try
             {
-                return MountLifetime.Serve(session, log, fs.FinishUploadsAsync);
+                return MountLifetime.Serve(session, log, bound =>
+                {
+                    SystemdNotify.Stopping($"Unmounted {session.Mountpoint}; finishing uploads");
+                    return fs.FinishUploadsAsync(bound);
+                });
             }
             finally
             {
