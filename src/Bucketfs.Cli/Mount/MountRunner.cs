@@ -81,7 +81,7 @@ internal static class MountRunner
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
             var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory, fileLog?.Path, settings.Options);
             if (!record.Save()) log.LogWarning("Could not record this mount for bucketfs unmount; it will not wait for pending uploads");
-            using var figures = new LiveFigures(MetricsExport.MeterName);
+            using var figures = new LiveFigures(MetricsExport.MeterName, TimeProvider.System);
             var started = DateTimeOffset.UtcNow;
             using var control = ControlSocket.Start(MountRecord.SocketOf(session.Mountpoint),
                 () => new MountStatus(session.Mountpoint, record.Source, record.Pid, started, record.LogFile, figures.Snapshot(), fs.PendingUploads), log);

@@ -5,12 +5,15 @@ namespace Bucketfs.Cli.Operations;
 
 /// <summary>
 /// Totals of the mount's instruments for `bucketfs stats`, from a listener that starts with the
-/// first look: until someone asks, nothing listens and the instruments cost nothing. Counters and
-/// histograms add up from then on (the viewer works with differences), split by the one tag that
-/// matters to it (direction, outcome); gauges are read at each snapshot.
+/// first look and stops once nobody has looked for <see cref="IdleAfter"/>: until someone asks, and
+/// again after, nothing listens and the instruments cost nothing. Counters and histograms add up
+/// while it listens (the viewer works with differences within one listening), split by the one tag
+/// that matters to it (direction, outcome); gauges are read at each snapshot.
 /// </summary>
-internal sealed class LiveFigures(string meterName) : IDisposable
+internal sealed class LiveFigures(string meterName, TimeProvider time) : IDisposable
 {
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromSeconds(60);
+
     /// <summary>The tags a total is split by; every other tag is summed over.</summary>
     private static readonly string[] SplitBy = ["network.io.direction", "bucketfs.store.outcome", "fuse.outcome"];
 
@@ -18,6 +21,9 @@ internal sealed class LiveFigures(string meterName) : IDisposable
     private readonly Dictionary<string, double> _gauges = [];
     private readonly Lock _lock = new();
     private MeterListener? _listener;
+    private ITimer? _idleCheck;
+    private DateTimeOffset _listeningSince;
+    private long _lastLook;
 
     private sealed class Total
     {
@@ -31,6 +37,7 @@ internal sealed class LiveFigures(string meterName) : IDisposable
         lock (_lock)
         {
             Start();
+            _lastLook = time.GetTimestamp();
             _gauges.Clear();
             _listener!.RecordObservableInstruments();
             var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -41,7 +48,7 @@ internal sealed class LiveFigures(string meterName) : IDisposable
                 counts[key] = Interlocked.Read(ref total.Count);
                 sums[key] = Volatile.Read(ref total.Sum);
             }
-            return new FiguresSnapshot(counts, sums, new SortedDictionary<string, double>(_gauges, StringComparer.Ordinal));
+            return new FiguresSnapshot(_listeningSince, counts, sums, new SortedDictionary<string, double>(_gauges, StringComparer.Ordinal));
         }
     }
 
@@ -59,6 +66,26 @@ internal sealed class LiveFigures(string meterName) : IDisposable
         _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Measured(instrument, value, tags));
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Measured(instrument, value, tags));
         _listener.Start();
+        _listeningSince = time.GetUtcNow();
+        _idleCheck = time.CreateTimer(_ => StopIfIdle(), null, IdleAfter, IdleAfter);
+    }
+
+    private void StopIfIdle()
+    {
+        lock (_lock)
+        {
+            if (_listener is null || time.GetElapsedTime(_lastLook) < IdleAfter) return;
+            Stop();
+        }
+    }
+
+    private void Stop()
+    {
+        _idleCheck?.Dispose();
+        _listener?.Dispose();
+        _idleCheck = null;
+        _listener = null;
+        _totals.Clear();
     }
 
     private void Measured(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -89,9 +116,12 @@ internal sealed class LiveFigures(string meterName) : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _listener?.Dispose();
+        lock (_lock) Stop();
     }
 }
 
-/// <summary>What <see cref="LiveFigures"/> holds at one moment: per key, how many measurements and their sum; gauges' values.</summary>
-internal sealed record FiguresSnapshot(SortedDictionary<string, long> Counts, SortedDictionary<string, double> Sums, SortedDictionary<string, double> Gauges);
+/// <summary>
+/// What <see cref="LiveFigures"/> holds at one moment: per key, how many measurements and their sum
+/// since <paramref name="ListeningSince"/>; gauges' values.
+/// </summary>
+internal sealed record FiguresSnapshot(DateTimeOffset ListeningSince, SortedDictionary<string, long> Counts, SortedDictionary<string, double> Sums, SortedDictionary<string, double> Gauges);

@@ -15,9 +15,9 @@ internal static class StatsCommand
     {
         var mountpoint = new Argument<string>("mountpoint") { Description = "A directory bucketfs has mounted" };
         var watch = new Option<bool>("--watch", "-w") { Description = "Keep showing the figures, every interval, until interrupted" };
-        var interval = new Option<int>("--interval") { Description = "Seconds the rates are measured over (default 1)", DefaultValueFactory = _ => 1, CustomParser = OptionValues.Parser(OptionValues.Whole) };
+        var interval = new Option<int>("--interval") { Description = "Seconds the rates are measured over (default 1, at most 30)", DefaultValueFactory = _ => 1, CustomParser = OptionValues.Parser(OptionValues.Whole) };
         var command = new Command("stats", "Throughput, requests, cache hits, memory and pending uploads of a running mount") { mountpoint, watch, interval };
-        command.SetAction((result, cancellation) => RunAsync(result.GetValue(mountpoint)!, result.GetValue(watch), TimeSpan.FromSeconds(Math.Max(1, result.GetValue(interval))), cancellation));
+        command.SetAction((result, cancellation) => RunAsync(result.GetValue(mountpoint)!, result.GetValue(watch), TimeSpan.FromSeconds(Math.Clamp(result.GetValue(interval), 1, (int)LiveFigures.IdleAfter.TotalSeconds / 2)), cancellation));
         return command;
     }
 

@@ -14,6 +14,8 @@ internal static class StatsView
 
     public static string Render(MountStatus before, MountStatus now, TimeSpan between)
     {
+        // Totals began again (the daemon stopped listening while nobody looked): they are all since then.
+        if (before.Figures.ListeningSince != now.Figures.ListeningSince) before = before with { Figures = now.Figures with { Counts = [] } };
         double seconds = Math.Max(between.TotalSeconds, 0.001);
         double Rate(string key) => Delta(before, now, key) / seconds;
         long requests = DeltaAll(before, now, StoreRequests), ok = Delta(before, now, StoreRequests + "{ok}");
