@@ -15,7 +15,7 @@ internal sealed class ControlSocket : IDisposable
 {
     public const string StatsRequest = "stats";
     private const int LongestRequest = 64;
-    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Socket _listener;
     private readonly string _path;

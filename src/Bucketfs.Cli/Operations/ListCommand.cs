@@ -12,7 +12,7 @@ namespace Bucketfs.Cli.Operations;
 /// </summary>
 internal static class ListCommand
 {
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     public static Command Create()
     {

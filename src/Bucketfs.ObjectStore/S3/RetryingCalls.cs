@@ -38,12 +38,11 @@ internal sealed class RetryingCalls(S3StoreOptions options)
             // The HTTP status is only wanted for the debug log; finding it costs an execution context per attempt.
             if (options.Log?.IsEnabled(LogLevel.Debug) == true) Attempt.Watch(current);
             long attemptStarted = time.GetTimestamp();
-            ObjectStoreException failure;
+            ObjectStoreException? failure = null;
+            T result = default!;
             try
             {
-                var result = await call(current).ConfigureAwait(false);
-                Ended(request, attempt, current, StoreMetrics.Ok, attemptStarted, request.BytesSent);
-                return result;
+                result = await call(current).ConfigureAwait(false);
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
@@ -66,6 +65,12 @@ internal sealed class RetryingCalls(S3StoreOptions options)
             catch (Exception e)
             {
                 failure = S3ErrorMapping.Map(e, what);
+            }
+            // Recorded outside the call's try: what measuring does can never turn an answer into a failure.
+            if (failure is null)
+            {
+                Ended(request, attempt, current, StoreMetrics.Ok, attemptStarted, request.BytesSent);
+                return result;
             }
             Ended(request, attempt, current, Outcome(failure.Error), attemptStarted, 0);
             var backoff = Backoff(attempt);
