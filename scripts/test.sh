@@ -7,7 +7,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 scripts/prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 
-# The real stores the integration tests run against. One already running is used as it is; one
+# The real stores the integration tests run against (keystone.sh: Keystone and a Keystone-authenticated
+# Swift proxy on the Swift that swift.sh starts, so it comes after it). One already running is used as it is; one
 # started here starts empty, so buckets left by earlier runs never pile up, and is stopped at the end.
 started=()
 cleanup() {
@@ -16,7 +17,7 @@ cleanup() {
 }
 results=$(mktemp -d /tmp/bucketfs-test-results.XXXXXX)
 trap cleanup EXIT
-for store in ceph swift; do
+for store in ceph swift keystone; do
   if ! scripts/stores/"$store".sh status >/dev/null 2>&1; then
     scripts/stores/"$store".sh start --fresh >&2 || { echo "0 passed, 1 failed"; exit 1; }
     started+=("$store")

@@ -221,6 +221,50 @@ port_in_use() {
     timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
 }
 
+# --- Swift proxy ----------------------------------------------------------------
+
+# swift_proxy_filters MEMCACHED_PORT: the filter sections of a proxy-server.conf that swift.sh's
+# proxy (tempauth, s3api) and keystone.sh's (keystonemiddleware) share.
+swift_proxy_filters() {
+    cat <<EOF
+[filter:cache]
+use = egg:swift#memcache
+memcache_servers = 127.0.0.1:$1
+
+[filter:catch_errors]
+use = egg:swift#catch_errors
+[filter:gatekeeper]
+use = egg:swift#gatekeeper
+[filter:healthcheck]
+use = egg:swift#healthcheck
+[filter:proxy-logging]
+use = egg:swift#proxy_logging
+[filter:listing_formats]
+use = egg:swift#listing_formats
+[filter:bulk]
+use = egg:swift#bulk
+[filter:tempurl]
+use = egg:swift#tempurl
+[filter:ratelimit]
+use = egg:swift#ratelimit
+[filter:copy]
+use = egg:swift#copy
+[filter:container-quotas]
+use = egg:swift#container_quotas
+[filter:account-quotas]
+use = egg:swift#account_quotas
+[filter:slo]
+use = egg:swift#slo
+[filter:dlo]
+use = egg:swift#dlo
+[filter:versioned_writes]
+use = egg:swift#versioned_writes
+allow_object_versioning = true
+[filter:symlink]
+use = egg:swift#symlink
+EOF
+}
+
 # --- S3 probes ------------------------------------------------------------------
 
 # s3_status ENDPOINT ACCESS SECRET [PATH]: HTTP status of a SigV4-signed GET (000 if none).

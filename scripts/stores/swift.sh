@@ -186,42 +186,8 @@ use = egg:swift#tempauth
 user_${ACCESS_KEY%%:*}_${ACCESS_KEY#*:} = $SECRET_KEY .admin
 user_${OTHER_ACCESS_KEY%%:*}_${OTHER_ACCESS_KEY#*:} = $OTHER_SECRET_KEY
 
-[filter:cache]
-use = egg:swift#memcache
-memcache_servers = 127.0.0.1:$MC_PORT
-
-[filter:catch_errors]
-use = egg:swift#catch_errors
-[filter:gatekeeper]
-use = egg:swift#gatekeeper
-[filter:healthcheck]
-use = egg:swift#healthcheck
-[filter:proxy-logging]
-use = egg:swift#proxy_logging
-[filter:listing_formats]
-use = egg:swift#listing_formats
-[filter:bulk]
-use = egg:swift#bulk
-[filter:tempurl]
-use = egg:swift#tempurl
-[filter:ratelimit]
-use = egg:swift#ratelimit
-[filter:copy]
-use = egg:swift#copy
-[filter:container-quotas]
-use = egg:swift#container_quotas
-[filter:account-quotas]
-use = egg:swift#account_quotas
-[filter:slo]
-use = egg:swift#slo
-[filter:dlo]
-use = egg:swift#dlo
-[filter:versioned_writes]
-use = egg:swift#versioned_writes
-allow_object_versioning = true
-[filter:symlink]
-use = egg:swift#symlink
 EOF
+    swift_proxy_filters "$MC_PORT" >>"$ETC/proxy-server.conf"
 }
 
 ring_builder() { timeout 60 "$PY" /usr/bin/swift-ring-builder "$@"; }

@@ -81,6 +81,12 @@ internal static partial class OptionValues
             ? value
             : throw Rejected(option, text, "a whole number, 0 or more");
 
+    /// <summary>How many of something at once: a whole number, 1 to 1024.</summary>
+    public static int Count(string option, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value is >= 1 and <= 1024
+            ? value
+            : throw Rejected(option, text, "a whole number from 1 to 1024");
+
     /// <summary>
     /// For an option System.CommandLine parses itself: reports a value the parser refuses as a parse
     /// error in the parser's words (its own message would name a .NET type).

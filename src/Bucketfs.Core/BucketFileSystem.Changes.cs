@@ -259,24 +259,57 @@ public sealed partial class BucketFileSystem
             _names.Updated(inode, EntryAttributes.Directory with { Metadata = metadata });
             return;
         }
-        EntryAttributes updated;
         if (inode.Kind == EntryKind.Directory)
         {
             string marker = inode.Path + "/";
-            if (await _store.HeadAsync(marker, cancellation) is { } existing)
-                await _store.CopyAsync(marker, marker, new ObjectAttributes(metadata, existing.ContentType), existing.ETag, cancellation);
-            else
-                await _store.PutAsync(marker, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, S3fsMetadata.DirectoryContentType), cancellation);
-            updated = EntryAttributes.Directory with { Metadata = metadata };
+            await _markerWrites.WaitAsync(cancellation);
+            try
+            {
+                if (await _store.HeadAsync(marker, cancellation) is { } existing)
+                    await _store.CopyAsync(marker, marker, new ObjectAttributes(metadata, existing.ContentType), existing.ETag, cancellation);
+                else
+                    await _store.PutAsync(marker, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, S3fsMetadata.DirectoryContentType), cancellation);
+                // Inside the lock: MarkerTimes reads the times shown to decide what to store.
+                _names.Updated(inode, EntryAttributes.Directory with { Metadata = metadata });
+            }
+            finally
+            {
+                _markerWrites.Release();
+            }
+            return;
         }
-        else
+        var head = await _store.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
+        string etag = await _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata, head.ContentType), head.ETag, cancellation);
+        var current = EntryAttributes.FromObject(head);
+        _names.Updated(inode, current with { ETag = etag.Length > 0 ? etag : current.ETag, Metadata = metadata });
+    }
+
+    /// <summary>
+    /// Keeps the times the directory at <paramref name="path"/> shows since this mount changed its
+    /// entries in its marker, with the marker's other headers; a directory without a marker, or
+    /// whose marker has them already, is left as it is.
+    /// </summary>
+    private async Task StoreDirectoryTimes(string path, CancellationToken cancellation)
+    {
+        string marker = path + "/";
+        await _markerWrites.WaitAsync(cancellation);
+        try
         {
-            var head = await _store.HeadAsync(inode.Path, cancellation) ?? throw new FileSystemException(FileSystemError.NotFound);
-            string etag = await _store.CopyAsync(inode.Path, inode.Path, new ObjectAttributes(metadata, head.ContentType), head.ETag, cancellation);
-            var current = EntryAttributes.FromObject(head);
-            updated = current with { ETag = etag.Length > 0 ? etag : current.ETag, Metadata = metadata };
+            if (_names.ShownTimes(path) is not { } shown || await _store.HeadAsync(marker, cancellation) is not { } existing) return;
+            string mtime = S3fsMetadata.Format(shown.Mtime);
+            if (existing.Metadata.TryGetValue(S3fsMetadata.MtimeName, out string? stored) && stored == mtime) return;
+            var metadata = new Dictionary<string, string>(existing.Metadata, StringComparer.OrdinalIgnoreCase)
+            {
+                [S3fsMetadata.MtimeName] = mtime,
+                [S3fsMetadata.CtimeName] = S3fsMetadata.Format(shown.Ctime),
+            };
+            await _store.CopyAsync(marker, marker, new ObjectAttributes(metadata, existing.ContentType), existing.ETag, cancellation);
+            _names.TimesKept(path, EntryAttributes.Directory with { Metadata = metadata });
         }
-        _names.Updated(inode, updated);
+        finally
+        {
+            _markerWrites.Release();
+        }
     }
 
     private (Inode Directory, string Path) ExistingName(ulong parent, string name)

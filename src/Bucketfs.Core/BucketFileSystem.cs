@@ -25,6 +25,10 @@ public sealed partial class BucketFileSystem : IStagedView
     private readonly ILogger _log;
     private readonly Names _names;
     private readonly Staging _staging;
+    private readonly MarkerTimes _markerTimes;
+    // One writer of directory markers' metadata at a time: a marker is empty, so its ETag never
+    // changes and a copy conditional on it cannot tell a chmod's copy from the one before.
+    private readonly SemaphoreSlim _markerWrites = new(1, 1);
     private readonly MemoryLimiter _memory;
     private readonly ReadTuning _tuning;
     private readonly FirstBytes _firstBytes;
@@ -47,7 +51,8 @@ public sealed partial class BucketFileSystem : IStagedView
         _tuning = ReadTuning.From(options, dataCache?.BlockSize);
         _firstBytes = new FirstBytes(_memory, options.FirstBytes, options.Time);
         if (dataCache != null) _prefetcher = new DirectoryPrefetcher(store, dataCache, _memory, options.DirectoryPrefetch, log);
-        _names = new Names(store, options, this, _firstBytes, dataCache, _prefetcher, log);
+        _markerTimes = new MarkerTimes(StoreDirectoryTimes, options.MarkerTimes, options.Time, log);
+        _names = new Names(store, options, this, _firstBytes, dataCache, _prefetcher, _markerTimes.Changed, log);
         _staging = new Staging(store, options, _memory, _names, log);
         _versionReader = VersionReader;
         if (options.Meter is { } meter)
@@ -70,10 +75,16 @@ public sealed partial class BucketFileSystem : IStagedView
     public Task<RecoveryResult> RecoverStagedAsync(CancellationToken cancellation) => _staging.RecoverAsync(cancellation);
 
     /// <summary>
-    /// Once the mount has ended: uploads what closed files still have pending, for at most
-    /// <paramref name="bound"/>; returns each file still not in the bucket as "KEY (kept in PATH)".
+    /// Once the mount has ended: uploads what closed files still have pending, and directory times
+    /// still to be kept in markers, for at most <paramref name="bound"/> each; returns each file
+    /// still not in the bucket as "KEY (kept in PATH)".
     /// </summary>
-    public Task<IReadOnlyList<string>> FinishUploadsAsync(TimeSpan bound) => _staging.FinishAsync(bound);
+    public async Task<IReadOnlyList<string>> FinishUploadsAsync(TimeSpan bound)
+    {
+        var kept = await _staging.FinishAsync(bound).ConfigureAwait(false);
+        await _markerTimes.FinishAsync(bound).ConfigureAwait(false);
+        return kept;
+    }
 
     /// <summary>Prefetch bytes held now, for diagnostics and tests.</summary>
     public long PrefetchBytesInUse => _memory.Used;

@@ -65,5 +65,7 @@ public sealed record FilesystemOptions
 
     internal ListingHeadersTuning ListingHeaders { get; init; } = new();
 
+    internal MarkerTimesTuning MarkerTimes { get; init; } = new();
+
     internal TimeSpan KernelTtl => MetadataTtl ?? TimeSpan.FromDays(365);
 }

@@ -1,4 +1,6 @@
+using Bucketfs.Core.Metadata;
 using Bucketfs.Core.Tests.Model;
+using Bucketfs.Testing;
 
 namespace Bucketfs.Core.Tests;
 
@@ -45,6 +47,41 @@ public sealed class DirectoryAttributeTests
         var otherAfter = (await mount.Fs.GetAttrAsync(other, CancellationToken.None)).Attr;
         Assert.True(after.Mtime > before.Mtime && after.Ctime == after.Mtime, $"dir mtime {before.Mtime} -> {after.Mtime}, ctime {after.Ctime}");
         Assert.True(otherAfter.Mtime > after.Mtime, $"other's mtime {otherAfter.Mtime} must follow its last change, after dir's {after.Mtime}");
+    }
+
+    [Fact]
+    public async Task ABurstOfChangesInADirectoryKeepsItsNewTimesInItsMarkerWithOneCopy()
+    {
+        using var mount = new MountDriver();
+        mount.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        await mount.MakeDirectoryAsync("dir", 0x1ED);
+        mount.Time.Advance(TimeSpan.FromSeconds(10));
+        int copies = mount.Store.Calls(StoreOperation.Copy);
+        string mode = (await mount.Store.HeadAsync("dir/", CancellationToken.None))!.Metadata["mode"];
+
+        for (int i = 0; i < 5; i++) await mount.CreateAsync($"dir/f{i}", 0x1A4, [1]);
+        var shown = (await mount.Fs.GetAttrAsync(await mount.ResolveAsync("dir"), CancellationToken.None)).Attr;
+        mount.Time.Advance(TimeSpan.FromSeconds(2));
+        await mount.Fs.FinishUploadsAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(copies + 1, mount.Store.Calls(StoreOperation.Copy));
+        var marker = await mount.Store.HeadAsync("dir/", CancellationToken.None);
+        Assert.Equal(S3fsMetadata.Format(shown.MtimeValue), marker!.Metadata[S3fsMetadata.MtimeName]);
+        Assert.Equal(S3fsMetadata.Format(shown.CtimeValue), marker.Metadata[S3fsMetadata.CtimeName]);
+        Assert.Equal(mode, marker.Metadata["mode"]);
+    }
+
+    [Fact]
+    public async Task ADirectoryWithoutAMarkerGetsNoneForItsTimes()
+    {
+        using var mount = new MountDriver();
+        mount.Store.PutDirect("implicit/old", [1]);
+        await mount.CreateAsync("implicit/new", 0x1A4, [1]);
+        mount.Time.Advance(TimeSpan.FromSeconds(2));
+        await mount.Fs.FinishUploadsAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Null(await mount.Store.HeadAsync("implicit/", CancellationToken.None));
+        Assert.Equal(0, mount.Store.Calls(StoreOperation.Copy));
     }
 
     private static async Task<uint> Links(MountDriver mount, ulong node) => (await mount.Fs.GetAttrAsync(node, CancellationToken.None)).Attr.Nlink;

@@ -39,13 +39,18 @@ public sealed class BucketMount : IDisposable
     public static BucketMount Start(TestStore store, string bucket, params string[] extra) => StartAt(store, store.Endpoint, bucket, extra);
 
     /// <summary>Mounts through another endpoint (a proxy in front of the store).</summary>
-    public static BucketMount StartAt(TestStore store, string endpoint, string bucket, params string[] extra)
+    public static BucketMount StartAt(TestStore store, string endpoint, string bucket, params string[] extra) =>
+        StartWith(store, store.MountArguments(bucket, endpoint), extra);
+
+    /// <summary>Mounts a source given with its options (swift://, an rclone remote) with <paramref name="environment"/> added to the daemon's.</summary>
+    public static BucketMount StartWith(TestStore? store, string[] source, string[] extra, IReadOnlyDictionary<string, string>? environment = null)
     {
         string directory = System.IO.Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
         string mountpoint = System.IO.Path.Combine(directory, "mnt");
         System.IO.Directory.CreateDirectory(mountpoint);
         string[] cache = extra.Contains("--cache-dir") ? [] : ["--cache-dir", System.IO.Path.Combine(directory, "cache")];
-        var start = Cli.StartInfo(store, ["mount", $"s3://{bucket}", mountpoint, "--endpoint-url", endpoint, "--force-path-style", "--foreground", .. cache, .. extra]);
+        var start = Cli.StartInfo(store, ["mount", source[0], mountpoint, .. source[1..], "--foreground", .. cache, .. extra]);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var daemon = Process.Start(start)!;
         var ready = new TaskCompletionSource<bool>();
         var log = new System.Text.StringBuilder();

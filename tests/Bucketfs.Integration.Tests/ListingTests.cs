@@ -6,7 +6,7 @@ public sealed class ListingTests
     private static readonly string[] ShortTtl = ["--metadata-ttl", "0.3"];
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task DirectoryOfMoreThanOneListingPageShowsEveryKey(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -26,7 +26,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task ImplicitDirectoriesMarkersAndOddKeysAppearAsAFilesystem(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -62,7 +62,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task StatComesFromTheListingAndFromS3fsMetadata(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -88,7 +88,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task MtimeIsTheSameFromALookupAndFromAListing(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -106,7 +106,7 @@ public sealed class ListingTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task NamesRenewedByListingAgainShowWhatChangedAndKeepS3fsMetadata(string storeName)
     {
         var store = TestStore.Get(storeName);

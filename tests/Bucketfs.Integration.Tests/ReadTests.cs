@@ -6,7 +6,7 @@ namespace Bucketfs.Integration.Tests;
 public sealed class ReadTests
 {
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task WholeAndRangedReadsMatchTheObject(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -33,7 +33,7 @@ public sealed class ReadTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task TwoGibSequentialReadMatchesItsChecksum(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -52,7 +52,7 @@ public sealed class ReadTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task ConcurrentReadersEachGetTheirOwnBytes(string storeName)
     {
         var store = TestStore.Get(storeName);
@@ -69,7 +69,7 @@ public sealed class ReadTests
     }
 
     [Theory]
-    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    [MemberData(nameof(TestStore.WithNativeSwift), MemberType = typeof(TestStore))]
     public async Task ObjectReplacedDuringAReadFailsTheReadInsteadOfMixingVersions(string storeName)
     {
         var store = TestStore.Get(storeName);

@@ -273,4 +273,38 @@ public sealed class S3fsInteropTests
         Assert.True(looked["f"] == after["f"] && looked["link"] == after["link"] && target == "f",
             $"after ls -l the entries changed: f was [{looked["f"]}], now [{after["f"]}]; link was [{looked["link"]}], now [{after["link"]}], readlink '{target}'. ls -ln showed:\n{listed}");
     }
+
+    /// <summary>
+    /// A directory's mtime moves when bucketfs creates, removes or renames an entry in it, and is
+    /// kept in the directory's marker, so a fresh s3fs mount shows it too, with the marker's mode
+    /// and owner as s3fs wrote them.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestStore.All), MemberType = typeof(TestStore))]
+    public async Task ADirectorysNewTimesFromBucketfsShowInS3fs(string storeName)
+    {
+        var store = TestStore.Get(storeName);
+        string bucket = await store.NewBucketAsync();
+        // A marker as s3fs writes one, from before (s3fs 1.90 keeps no utimens of a directory).
+        await store.PutAsync(bucket, "dir/", [], new Dictionary<string, string>
+        {
+            ["mode"] = "16872", ["uid"] = "4321", ["gid"] = "8765", ["mtime"] = "1577836800",
+        });
+        Dictionary<string, S3fsMount.Entry> before;
+        using (var s3fs = S3fsMount.Start(store, bucket))
+            before = S3fsMount.StatAll(s3fs.Path, ["dir"]);
+        Assert.Equal(1577836800, before["dir"].Mtime);
+
+        long created;
+        using (var mount = BucketMount.Start(store, bucket))
+        {
+            File.WriteAllText(mount["dir/new"], "written by bucketfs");
+            created = S3fsMount.StatAll(mount.Path, ["dir"])["dir"].Mtime;
+        }
+        Assert.True(created > before["dir"].Mtime, $"bucketfs showed dir's mtime {created} after a create in it, s3fs {before["dir"].Mtime} before");
+
+        using var again = S3fsMount.Start(store, bucket);
+        var after = S3fsMount.StatAll(again.Path, ["dir"])["dir"];
+        Assert.Equal(before["dir"] with { Mtime = created }, after);
+    }
 }

@@ -39,6 +39,20 @@ public sealed class TestStore
 
     public static readonly TheoryData<string> All = ["ceph", "swift"];
 
+    /// <summary>
+    /// The stores of <see cref="All"/> and Swift through its own API ("swift-native"): the same Swift
+    /// account as "swift" (v1 auth of the same user), so seeding and checks go through s3api while
+    /// the mount under test speaks Swift's API.
+    /// </summary>
+    public static readonly TheoryData<string> WithNativeSwift = ["ceph", "swift", NativeSwift];
+
+    public const string NativeSwift = "swift-native";
+
+    /// <summary>The source and options that mount <paramref name="bucket"/> of this store through <paramref name="endpoint"/> (the store's own, or a proxy's).</summary>
+    public string[] MountArguments(string bucket, string endpoint) => Name == NativeSwift
+        ? [$"swift://{bucket}", "--os-auth-url", endpoint + "/auth/v1.0", "--os-username", AccessKey, "--os-password", SecretKey]
+        : [$"s3://{bucket}", "--endpoint-url", endpoint, "--force-path-style"];
+
     private static readonly Dictionary<string, TestStore> Stores = [];
 
     public static TestStore Get(string name)
@@ -46,7 +60,7 @@ public sealed class TestStore
         lock (Stores)
         {
             if (Stores.TryGetValue(name, out var store)) return store;
-            string prefix = $"BUCKETFS_{name.ToUpperInvariant()}_";
+            string prefix = $"BUCKETFS_{(name == NativeSwift ? "swift" : name).ToUpperInvariant()}_";
             string Variable(string suffix) => Environment.GetEnvironmentVariable(prefix + suffix)
                 ?? throw new InvalidOperationException($"{prefix}{suffix} is not set: run the tests with scripts/test.sh, which starts the stores");
             store = new TestStore(name, Variable("ENDPOINT"), Variable("ACCESS_KEY"), Variable("SECRET_KEY"), Variable("OTHER_ACCESS_KEY"), Variable("OTHER_SECRET_KEY"));
@@ -115,6 +129,26 @@ public sealed class TestStore
         while (continuation != null);
         keys.Sort(StringComparer.Ordinal);
         return keys;
+    }
+
+    /// <summary>
+    /// Names in a container of this Swift, through Swift's own API (v1 auth of the same user): the
+    /// segment containers of native-Swift mounts ("BUCKET_segments") are no valid S3 bucket names.
+    /// </summary>
+    public async Task<List<string>> SwiftNamesAsync(string container)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        using var auth = new HttpRequestMessage(HttpMethod.Get, Endpoint + "/auth/v1.0");
+        auth.Headers.Add("X-Auth-User", AccessKey);
+        auth.Headers.Add("X-Auth-Key", SecretKey);
+        using var signedIn = await http.SendAsync(auth);
+        signedIn.EnsureSuccessStatusCode();
+        using var list = new HttpRequestMessage(HttpMethod.Get, $"{signedIn.Headers.GetValues("X-Storage-Url").First()}/{Uri.EscapeDataString(container)}");
+        list.Headers.Add("X-Auth-Token", signedIn.Headers.GetValues("X-Auth-Token").First());
+        using var response = await http.SendAsync(list);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return [];
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
     /// <summary>Uploads many small objects with bounded parallelism (Swift manages about 150 PUTs a second).</summary>

@@ -1,4 +1,4 @@
-using Bucketfs.ObjectStore.S3;
+using Bucketfs.ObjectStore.Calls;
 
 namespace Bucketfs.ObjectStore.Tests;
 

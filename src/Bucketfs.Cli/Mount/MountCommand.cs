@@ -1,22 +1,18 @@
 using System.CommandLine;
+using Bucketfs.Cli.Transfer;
 
 namespace Bucketfs.Cli.Mount;
 
 /// <summary>
-/// `bucketfs mount s3://BUCKET[/PREFIX] MOUNTPOINT [options]`, and the s3fs form
+/// `bucketfs mount s3://BUCKET[/PREFIX]|swift://CONTAINER[/PREFIX]|REMOTE:BUCKET MOUNTPOINT [options]`, and the s3fs form
 /// `bucketfs BUCKET MOUNTPOINT -o opt,opt` that mount(8) uses for fstab lines of type fuse.bucketfs.
 /// </summary>
 internal sealed class MountCommand
 {
-    private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
+    private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], swift://CONTAINER[/PREFIX], an rclone remote's REMOTE:BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
     private readonly Option<string[]> OptionLists = new("-o") { Description = "s3fs/mount-style options: url=,use_path_request_style,passwd_file=,uid=,gid=,umask=,ro,allow_other,allow_root,nonempty,use_cache=,ensure_diskfree=,...", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<string?> EndpointUrl = new("--endpoint-url") { Description = "The store's URL (S3-compatible stores); AWS when absent" };
-    private readonly Option<string?> Region = new("--region") { Description = "Signing region; detected from the bucket on AWS" };
-    private readonly Option<bool> PathStyle = new("--force-path-style") { Description = "Address the bucket in the URL path, not the host name" };
-    private readonly Option<string?> Profile = new("--profile") { Description = "Profile of ~/.aws/credentials or ~/.aws/config" };
-    private readonly Option<string?> PasswdFile = new("--passwd-file") { Description = "s3fs passwd file: ACCESS:SECRET or BUCKET:ACCESS:SECRET lines, mode 600" };
-    private readonly Option<bool> NoSign = new("--no-sign-request") { Description = "Send unsigned requests (public buckets)" };
+    private readonly StoreAccess Store = new();
     private readonly Option<string?> Uid = new("--uid") { Description = "Owner (id or name) of files without s3fs metadata (default: you)" };
     private readonly Option<string?> Gid = new("--gid") { Description = "Group (id or name) of files without s3fs metadata (default: yours)" };
     private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
@@ -40,6 +36,8 @@ internal sealed class MountCommand
     private readonly Option<string?> OtlpEndpoint = new("--otlp-endpoint") { Description = "Push metrics to this OpenTelemetry collector URL (gRPC, or HTTP when it ends in /v1/metrics)" };
     private readonly Option<string?> StallTimeout = new("--stall-timeout") { Description = "Seconds an answer being received may stall before it is asked for again on a new connection (default 5; s3fs's -o readwrite_timeout=)" };
 
+    private readonly OpenStackOptions OpenStack = new();
+
     /// <summary>The `mount` subcommand.</summary>
     public static Command Create()
     {
@@ -53,8 +51,10 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        foreach (var option in new Option[] { OptionLists, EndpointUrl, Region, PathStyle, Profile, PasswdFile, NoSign, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
+        Store.AddTo(command);
+        foreach (var option in new Option[] { OptionLists, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
             command.Options.Add(option);
+        OpenStack.AttachTo(command);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
 
@@ -66,12 +66,12 @@ internal sealed class MountCommand
         {
             Source = BucketSource.Parse(r.GetValue(SourceArgument)!),
             Mountpoint = MountpointPath(r.GetValue(MountpointArgument)!),
-            Endpoint = Value(r, EndpointUrl, OptionValues.Url),
-            Region = Value(r, Region, OptionValues.Region),
-            PathStyle = r.GetValue(PathStyle),
-            Profile = r.GetValue(Profile),
-            PasswdFile = r.GetValue(PasswdFile),
-            NoSignRequest = r.GetValue(NoSign),
+            Endpoint = Value(r, Store.EndpointUrl, OptionValues.Url),
+            Region = Value(r, Store.Region, OptionValues.Region),
+            PathStyle = r.GetValue(Store.PathStyle),
+            Profile = r.GetValue(Store.Profile),
+            PasswdFile = r.GetValue(Store.PasswdFile),
+            NoSignRequest = r.GetValue(Store.NoSign),
             Uid = Number(r, Uid, OptionValues.User),
             Gid = Number(r, Gid, OptionValues.Group),
             FileMode = Number(r, FileMode, OptionValues.Mode),
@@ -89,6 +89,9 @@ internal sealed class MountCommand
             Passthrough = !r.GetValue(NoPassthrough),
             RenameDirectoryLimit = Number(r, RenameDirLimit, OptionValues.Whole),
             Xattrs = r.GetValue(Xattrs),
+            OpenStack = OpenStack.Settings(r),
+            Cloud = OpenStack.Cloud(r),
+            RcloneConfig = OpenStack.RcloneConfig(r),
             MetricsAddress = Value(r, MetricsAddr, Operations.MetricsAddress.Parse),
             OtlpEndpoint = Value(r, OtlpEndpoint, OptionValues.Url),
             Options = OptionsGiven(r),

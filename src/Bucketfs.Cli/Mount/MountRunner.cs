@@ -8,7 +8,7 @@ using Bucketfs.Fuse.Mounting;
 using Bucketfs.Fuse.Native;
 using Bucketfs.Fuse.Session;
 using Bucketfs.ObjectStore;
-using Bucketfs.ObjectStore.S3;
+using Bucketfs.Cli.Stores;
 using Microsoft.Extensions.Logging;
 
 namespace Bucketfs.Cli.Mount;
@@ -39,35 +39,17 @@ internal static class MountRunner
             if (fileLog?.Claim() == false) throw new MountFailure($"{logFile} is being written by another bucketfs daemon; give this mount its own --log-file");
             using var meter = new Meter(MetricsExport.MeterName);
             using var export = StartExport(settings, log);
-            var credentials = CredentialResolver.Resolve(new CredentialRequest(
-                settings.Source.Bucket, settings.PasswdFile, settings.Profile, settings.NoSignRequest,
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), CurrentEnvironment()));
-            log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, credentials.Source);
+            var target = StoreFactory.Resolve(settings.StoreRequest(CurrentEnvironment(), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) with { Meter = meter }, log);
+            log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, target.CredentialSource);
             foreach (string ignored in settings.IgnoredOptions) log.LogInformation("Option {Option} has no effect in bucketfs", ignored);
 
-            var storeOptions = new S3StoreOptions
-            {
-                Bucket = settings.Source.Bucket,
-                Prefix = settings.Source.Prefix,
-                Endpoint = settings.Endpoint,
-                Region = settings.Region,
-                PathStyle = settings.PathStyle,
-                Credentials = credentials.Credentials,
-                // One attempt can never take the whole bound, so a retry always fits in it.
-                AttemptTimeout = settings.RequestTimeout / 3,
-                StallTimeout = settings.StallTimeout,
-                CallTimeout = settings.RequestTimeout,
-                Meter = meter,
-                Log = log,
-            };
-            storeOptions = storeOptions with { Region = settings.Region ?? Preflight(() => S3ObjectStore.DetectRegionAsync(storeOptions, CancellationToken.None), settings, credentials.Source) };
-            var store = new S3ObjectStore(storeOptions);
-            CheckBucket(storeOptions, settings, credentials.Source);
+            var store = Preflight(() => target.OpenAsync(probe: false, PreflightTimeout, CancellationToken.None), target);
+            CheckBucket(target);
 
             using var dataCache = OpenDataCache(settings, log);
-            var filesystem = FilesystemOptions(settings) with { Meter = meter };
+            var filesystem = FilesystemOptions(settings, target.Place) with { Meter = meter };
             var fs = new BucketFileSystem(store, filesystem, log, dataCache);
-            if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), settings, credentials.Source);
+            if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), target);
             var mount = new MountOptions
             {
                 Mountpoint = settings.Mountpoint,
@@ -137,15 +119,21 @@ internal static class MountRunner
     }
 
     /// <summary>One listing request proves the endpoint, the credentials and the bucket before anything is mounted.</summary>
-    private static void CheckBucket(S3StoreOptions options, MountSettings settings, string credentialSource)
+    private static void CheckBucket(StoreTarget target)
     {
-        using var probe = new S3ObjectStore(options with { MaxRetries = 1, CallTimeout = PreflightTimeout, AttemptTimeout = PreflightTimeout });
-        Preflight(() => probe.ListAsync("", "/", null, 1, CancellationToken.None), settings, credentialSource);
+        var probe = Preflight(() => target.OpenAsync(probe: true, PreflightTimeout, CancellationToken.None), target);
+        try
+        {
+            Preflight(() => probe.ListAsync("", "/", null, 1, CancellationToken.None), target);
+        }
+        finally
+        {
+            (probe as IDisposable)?.Dispose();
+        }
     }
 
-    private static T Preflight<T>(Func<Task<T>> call, MountSettings settings, string credentialSource)
+    private static T Preflight<T>(Func<Task<T>> call, StoreTarget target)
     {
-        string where = settings.Endpoint?.ToString() ?? "AWS S3";
         try
         {
             return call().GetAwaiter().GetResult();
@@ -157,22 +145,15 @@ internal static class MountRunner
         }
         catch (ObjectStoreException e)
         {
-            throw new MountFailure(e.Error switch
-            {
-                StoreError.NoSuchBucket or StoreError.NotFound => $"bucket {settings.Source.Bucket} does not exist at {where}",
-                StoreError.InvalidCredentials => $"{where} refused the credentials from {credentialSource} ({Reason(e)})",
-                StoreError.AccessDenied => $"access to {settings.Source} denied for the credentials from {credentialSource}",
-                StoreError.Unavailable => $"cannot reach {where}: {Reason(e)}",
-                _ => $"{settings.Source} at {where}: {Reason(e)}",
-            });
+            throw new MountFailure(target.Explain(e));
         }
         catch (Amazon.Runtime.AmazonServiceException e)
         {
-            throw new MountFailure($"{settings.Source} at {where}: {e.Message}");
+            throw new MountFailure($"{target.Source} at {target.Where}: {e.Message}");
         }
         catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException or TaskCanceledException or Amazon.Runtime.AmazonClientException)
         {
-            throw new MountFailure($"cannot reach {where}: {e.Message}");
+            throw new MountFailure($"cannot reach {target.Where}: {e.Message}");
         }
     }
 
@@ -182,14 +163,7 @@ internal static class MountRunner
         return e as CredentialException;
     }
 
-    private static string Reason(ObjectStoreException e)
-    {
-        string message = e.Message;
-        int colon = message.IndexOf(": ", StringComparison.Ordinal);
-        return colon >= 0 ? message[(colon + 2)..] : message;
-    }
-
-    private static FilesystemOptions FilesystemOptions(MountSettings s)
+    private static FilesystemOptions FilesystemOptions(MountSettings s, string place)
     {
         uint umask = s.Umask ?? 0;
         var defaults = new FilesystemOptions();
@@ -202,7 +176,7 @@ internal static class MountRunner
             MetadataTtl = s.MetadataTtl,
             MemoryLimit = s.MemoryLimit ?? defaults.MemoryLimit,
             ReadOnly = s.ReadOnly,
-            StagingDirectory = StagingDirectory(s),
+            StagingDirectory = StagingDirectory(s, place),
             RenameDirectoryLimit = s.RenameDirectoryLimit ?? defaults.RenameDirectoryLimit,
             Xattrs = s.Xattrs,
         };
@@ -227,10 +201,10 @@ internal static class MountRunner
     }
 
     /// <summary>One staging folder per bucket and prefix, so a later mount of the same place finds what a crash left.</summary>
-    private static string StagingDirectory(MountSettings s)
+    private static string StagingDirectory(MountSettings s, string store)
     {
         string root = CacheRoot(s.CacheDirectory);
-        string place = (s.Endpoint?.Authority ?? "aws") + "/" + s.Source.Bucket + "/" + s.Source.Prefix;
+        string place = store + "/" + s.Source.Bucket + "/" + s.Source.Prefix;
         string name = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(place)))[..16].ToLowerInvariant();
         return Path.Combine(root, "staging", $"{s.Source.Bucket}-{name}");
     }
@@ -240,7 +214,7 @@ internal static class MountRunner
         ? "/var/cache/bucketfs"
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "bucketfs"));
 
-    private static IReadOnlyDictionary<string, string?> CurrentEnvironment()
+    internal static IReadOnlyDictionary<string, string?> CurrentEnvironment()
     {
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())

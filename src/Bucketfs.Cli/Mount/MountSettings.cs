@@ -1,3 +1,5 @@
+using Bucketfs.Cli.Stores;
+
 namespace Bucketfs.Cli.Mount;
 
 /// <summary>Everything `bucketfs mount` was asked for, from options and s3fs-style -o lists.</summary>
@@ -11,6 +13,10 @@ internal sealed class MountSettings
     public string? Profile { get; set; }
     public string? PasswdFile { get; set; }
     public bool NoSignRequest { get; set; }
+    /// <summary>--os-* options given, by their clouds.yaml names.</summary>
+    public IReadOnlyDictionary<string, string> OpenStack { get; init; } = new Dictionary<string, string>();
+    public string? Cloud { get; init; }
+    public string? RcloneConfig { get; init; }
     public uint? Uid { get; set; }
     public uint? Gid { get; set; }
     public uint? FileMode { get; set; }
@@ -55,6 +61,22 @@ internal sealed class MountSettings
     public Uri? OtlpEndpoint { get; set; }
     /// <summary>The command line after the source and mountpoint, as `bucketfs list` shows it.</summary>
     public string Options { get; set; } = "";
+
+    /// <summary>Where the store is and how to sign in, for <see cref="StoreFactory"/>.</summary>
+    public StoreRequest StoreRequest(IReadOnlyDictionary<string, string?> environment, string home) => new(Source, environment, home)
+    {
+        Endpoint = Endpoint,
+        Region = Region,
+        PathStyle = PathStyle,
+        Profile = Profile,
+        PasswdFile = PasswdFile,
+        NoSignRequest = NoSignRequest,
+        OpenStack = OpenStack,
+        Cloud = Cloud,
+        RcloneConfig = RcloneConfig,
+        RequestTimeout = RequestTimeout,
+        StallTimeout = StallTimeout,
+    };
 
     /// <summary>s3fs options accepted for compatibility that change nothing here, and mount(8)'s generic ones.</summary>
     private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)

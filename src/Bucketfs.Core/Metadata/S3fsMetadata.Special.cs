@@ -23,7 +23,7 @@ internal static partial class S3fsMetadata
         _ => EntryKind.File,
     };
 
-    public static uint? Rdev(IReadOnlyDictionary<string, string>? metadata) => Number(metadata, "rdev");
+    public static uint? Rdev(IReadOnlyDictionary<string, string>? metadata) => S3fsHeaders.Number(metadata, "rdev");
 
     /// <summary>A special file's metadata: s3fs's, plus the device number when there is one.</summary>
     public static Dictionary<string, string> ForSpecial(uint mode, uint rdev, uint uid, uint gid, UnixTime mtime)

@@ -46,10 +46,13 @@ internal sealed class ListingHeaders(IObjectStore store, MetadataCache cache, Li
     {
         var pending = new List<Pending>();
         knownCarrying = false;
+        // A name that is both a file and a directory shows the directory (see DirectoryListing):
+        // the file's headers must not decide what the name is.
+        var directories = page.CommonPrefixes.Count == 0 ? null : new HashSet<string>(page.CommonPrefixes.Select(common => common[..^1]), StringComparer.Ordinal);
         foreach (var info in page.Objects)
         {
             string rest = info.Key[prefix.Length..];
-            if (rest.Length == 0 || rest.EndsWith(KeyNames.LegacyFolderSuffix, StringComparison.Ordinal)) continue;
+            if (rest.Length == 0 || rest.EndsWith(KeyNames.LegacyFolderSuffix, StringComparison.Ordinal) || directories?.Contains(info.Key) == true) continue;
             if (cache.LastKnown(info.Key) is { Metadata: { } metadata } known && known.SameVersion(EntryAttributes.FromListing(info)))
                 knownCarrying |= metadata.Count > 0;
             else

@@ -26,7 +26,7 @@ internal interface IStagedView
 /// listings completed with headers and kept across mounts, and open directory handles. The rest
 /// of the core asks it what is there and tells it what changed (Added, Removed, Renamed, Updated).
 /// </summary>
-internal sealed class Names : IStagingNamespace
+internal sealed partial class Names : IStagingNamespace
 {
     private readonly IObjectStore _store;
     private readonly FilesystemOptions _options;
@@ -38,6 +38,7 @@ internal sealed class Names : IStagingNamespace
     private readonly DirectoryRelisting _relisting;
     private readonly ListingStore? _listings;
     private readonly ListingHeaders _headers;
+    private readonly Action<string> _directoryChanged;
     private readonly DirectoriesBeingFilled _filling;
     private readonly DirectoryShape _shape;
     private readonly AttributeMapper _attributes;
@@ -46,13 +47,14 @@ internal sealed class Names : IStagingNamespace
     private readonly ConcurrentDictionary<ulong, OpenDirectory> _directories = new();
     private long _nextHandle;
 
-    public Names(IObjectStore store, FilesystemOptions options, IStagedView staged, FirstBytes firstBytes, DataCache? dataCache, DirectoryPrefetcher? prefetcher, ILogger log)
+    public Names(IObjectStore store, FilesystemOptions options, IStagedView staged, FirstBytes firstBytes, DataCache? dataCache, DirectoryPrefetcher? prefetcher, Action<string> directoryChanged, ILogger log)
     {
         _store = store;
         _options = options;
         _staged = staged;
         _firstBytes = firstBytes;
         _prefetcher = prefetcher;
+        _directoryChanged = directoryChanged;
         _log = log;
         _cache = new MetadataCache(options.MetadataTtl, options.MetadataCacheCapacity, options.Time);
         _resolver = new NameResolver(store, _cache, log);
@@ -229,125 +231,6 @@ internal sealed class Names : IStagingNamespace
         return target[..n];
     }
 
-    internal ulong OpenDirectory(ulong node)
-    {
-        var directory = DirectoryNode(node);
-        ulong handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        var stored = _listings?.Load(directory.DirectoryPrefix);
-        _directories[handle] = stored is null
-            ? new OpenDirectory(directory, () => new DirectoryListing(_store, directory.DirectoryPrefix, _options.ListPageSize, Unlisted(directory), _log, _headers), () => _cache.Now)
-            : new OpenDirectory(directory, () => DirectoryListing.FromStored(_store, directory.DirectoryPrefix, stored, _log), () => _cache.Now) { Stored = true };
-        return handle;
-    }
-
-    /// <summary>Hands the directory's entries from <paramref name="offset"/> to <paramref name="sink"/> until it takes no more.</summary>
-    internal async Task ReadDirectoryAsync(ulong handle, long offset, bool plus, DirectorySink sink, CancellationToken cancellation)
-    {
-        if (!_directories.TryGetValue(handle, out var open)) throw new FileSystemException(FileSystemError.BadHandle);
-        await open.Gate.WaitAsync(cancellation);
-        try
-        {
-            await FillDirectory(open, offset, plus, sink, cancellation);
-        }
-        finally
-        {
-            open.Gate.Release();
-        }
-    }
-
-    private async Task FillDirectory(OpenDirectory open, long offset, bool plus, DirectorySink sink, CancellationToken cancellation)
-    {
-        await open.SeekAsync(offset, cancellation);
-        var directory = open.Node;
-        while (await open.PeekAsync(cancellation) is { } next)
-        {
-            var (name, listed) = next;
-            bool dots = open.Position < 2;
-            // A page fetched before this mount changed the name says less than the change: the change shows, a removal hides it.
-            EntryAttributes? changed = null;
-            if (!dots && _cache.ChangedSince(directory.DirectoryPrefix + name, open.ListingStarted, out changed) && changed is null)
-            {
-                open.Advance(next);
-                continue;
-            }
-            var attributes = dots ? listed : changed ?? Known(directory, name, listed);
-            ulong nextOffset = (ulong)open.Position + 1;
-            if (plus && !dots)
-            {
-                // The reference is taken first and handed back if the entry does not fit, so the
-                // kernel's count and ours agree.
-                var entry = Remember(directory, name, attributes);
-                if (!sink(name, entry, nextOffset))
-                {
-                    _inodes.Forget(entry.NodeId, 1);
-                    return;
-                }
-            }
-            else
-            {
-                var attr = Shown(dots ? directory.DirectoryPrefix : directory.DirectoryPrefix + name + "/", _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes));
-                if (!sink(name, new NodeEntry(0, attr, Ttl), nextOffset)) return;
-            }
-            if (!dots)
-            {
-                string path = directory.DirectoryPrefix + name;
-                _cache.Learn(path, attributes, open.ListingStarted);
-                open.Listed.Add(path);
-                if (_prefetcher != null || _listings != null) open.Entries.Add((name, attributes));
-            }
-            open.Advance(next);
-        }
-    }
-
-    /// <summary>
-    /// A listing carries no metadata: what a HEAD showed of the same version (s3fs mode, owner, a
-    /// symlink's type) stays, however long ago, since only a new version can change what a listing
-    /// shows; and a file being written here shows its staged size.
-    /// </summary>
-    private EntryAttributes Known(Inode directory, string name, EntryAttributes listed)
-    {
-        var node = _inodes.Child(directory.Id, name);
-        if (node != null && _staged.Has(node.Id)) return _staged.Effective(node);
-        if (_cache.LastKnown(directory.DirectoryPrefix + name) is { } last && Richer(last, listed)) return last;
-        return node != null && Richer(node.Attributes, listed) ? node.Attributes : listed;
-    }
-
-    private static bool Richer(EntryAttributes? known, EntryAttributes listed) =>
-        known is { Metadata: not null }
-        && (listed.Kind == EntryKind.Directory ? known.Kind == EntryKind.Directory : known.SameVersion(listed));
-
-    /// <summary>Files created here whose upload has not happened yet: the listing cannot show them.</summary>
-    private List<(string Name, EntryAttributes Attributes)> Unlisted(Inode directory) =>
-        [.. _staged.NewFilesIn(directory.Id).Select(node => (node.Name, _staged.Effective(node)))];
-
-    /// <summary>
-    /// The inode number a plain READDIR entry shows: the node's id when the kernel knows it, else a
-    /// stable number from the path (readdir(3) skips entries whose inode number is 0).
-    /// </summary>
-    private ulong DirentIno(Inode directory, string name)
-    {
-        if (_inodes.Child(directory.Id, name) is { } known) return known.Id;
-        // FNV-1a over the path, with the top bit set so it never equals a real node id.
-        ulong hash = 14695981039346656037;
-        foreach (char c in directory.DirectoryPrefix) hash = (hash ^ c) * 1099511628211;
-        foreach (char c in name) hash = (hash ^ c) * 1099511628211;
-        return hash | 1UL << 63;
-    }
-
-    internal void ReleaseDirectory(ulong handle)
-    {
-        // A listing is one snapshot: its entries are trusted for the TTL from when it ends, so a
-        // long `ls -l` does not find its first entries expired and ask the store for each again.
-        if (!_directories.TryRemove(handle, out var open)) return;
-        // Marked first, so the directory is never complete for longer than its entries are fresh.
-        if (open.Complete) _cache.MarkComplete(open.Node.DirectoryPrefix, open.Listed.Count);
-        _cache.Refresh(open.Listed);
-        if (!open.Complete) return;
-        _shape.Listed(open.Node.DirectoryPrefix, open.Listed.Distinct().Count(path => _cache.LastKnown(path)?.Kind == EntryKind.Directory));
-        _prefetcher?.Listed(open.Node.DirectoryPrefix, open.Entries);
-        if (!open.Stored) _listings?.Save(open.Node.DirectoryPrefix, open.Entries);
-    }
-
     private NodeEntry Remember(Inode parent, string name, EntryAttributes attributes)
     {
         var inode = _inodes.Remember(parent, name, attributes);
@@ -403,7 +286,7 @@ internal sealed class Names : IStagingNamespace
         _listings?.Forget(directory.DirectoryPrefix);
         _headers.Carries(directory.DirectoryPrefix);
         _filling.Added(directory.DirectoryPrefix);
-        _shape.Changed(directory.DirectoryPrefix);
+        Changed(directory);
         if (attributes.Kind == EntryKind.Directory) _shape.Subdirectories(directory.DirectoryPrefix, +1);
         _cache.Set(directory.DirectoryPrefix + name, attributes);
         // A new file, never a node the kernel may still hold of a name gone meanwhile (open, deleted by another client).
@@ -418,7 +301,7 @@ internal sealed class Names : IStagingNamespace
     internal void Removed(Inode directory, string name)
     {
         _listings?.Forget(directory.DirectoryPrefix);
-        _shape.Changed(directory.DirectoryPrefix);
+        Changed(directory);
         if (_cache.LastKnown(directory.DirectoryPrefix + name)?.Kind == EntryKind.Directory) _shape.Subdirectories(directory.DirectoryPrefix, -1);
         _inodes.Unlink(directory.Id, name);
         _cache.SetMissing(directory.DirectoryPrefix + name);
@@ -440,8 +323,8 @@ internal sealed class Names : IStagingNamespace
     internal void Renamed(Inode from, string name, Inode to, string newName, EntryAttributes? moved, bool directory)
     {
         string fromPath = from.DirectoryPrefix + name, toPath = to.DirectoryPrefix + newName;
-        _shape.Changed(from.DirectoryPrefix);
-        _shape.Changed(to.DirectoryPrefix);
+        Changed(from);
+        Changed(to);
         if (directory)
         {
             _shape.Uncounted(from.DirectoryPrefix);
@@ -461,6 +344,32 @@ internal sealed class Names : IStagingNamespace
         }
         _headers.Carries(to.DirectoryPrefix);
         _cache.MarkIncomplete(to.DirectoryPrefix);
+    }
+
+    /// <summary>This mount created, removed or renamed an entry of the directory: its times move, here and in its marker.</summary>
+    private void Changed(Inode directory)
+    {
+        _shape.Changed(directory.DirectoryPrefix);
+        _directoryChanged(directory.Path);
+    }
+
+    /// <summary>The times the directory at <paramref name="path"/> shows, with this mount's changes in it; null when this mount no longer knows it.</summary>
+    internal (UnixTime Mtime, UnixTime Ctime)? ShownTimes(string path)
+    {
+        if (_cache.LastKnown(path) is not { Kind: EntryKind.Directory } known) return null;
+        var attr = _shape.Shown(path + "/", _attributes.Map(0, known));
+        return (attr.MtimeValue, attr.CtimeValue);
+    }
+
+    /// <summary>The directory's marker now keeps the times it shows (see MarkerTimes); what it shows stays.</summary>
+    internal void TimesKept(string path, EntryAttributes kept)
+    {
+        _cache.Set(path, kept);
+        ulong id = InodeTable.RootId;
+        foreach (string name in path.Split('/'))
+            if (_inodes.Child(id, name) is { } child) id = child.Id;
+            else return;
+        _inodes.Find(id)!.Attributes = kept;
     }
 
     /// <summary>The node's metadata was replaced in the store (chmod, chown, utimens, xattrs).</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using Bucketfs.ObjectStore.Calls;
 
 namespace Bucketfs.ObjectStore.S3;
 
@@ -8,7 +9,7 @@ namespace Bucketfs.ObjectStore.S3;
 /// configured, no decompression, the configured proxy, the attempt timeout), with every answer
 /// but an object's data read into memory before the SDK sees it (<see cref="BufferedAnswers"/>).
 /// </summary>
-internal sealed class S3HttpClients : HttpClientFactory
+internal sealed class S3HttpClients(bool expectContinue) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
@@ -24,7 +25,7 @@ internal sealed class S3HttpClients : HttpClientFactory
             if (clientConfig.ProxyCredentials != null) proxy.Credentials = clientConfig.ProxyCredentials;
             sockets.Proxy = proxy;
         }
-        var client = new HttpClient(new BufferedAnswers(sockets));
+        var client = new HttpClient(new BufferedAnswers(sockets, expectContinue));
         if (clientConfig.Timeout is { } timeout) client.Timeout = timeout;
         return client;
     }
@@ -37,13 +38,15 @@ internal sealed class S3HttpClients : HttpClientFactory
 /// the first listing hung). Those answers are read asynchronously into memory first; only the body
 /// of an object (a successful GET of a key, which the store reads asynchronously) stays a stream.
 /// </summary>
-internal sealed class BufferedAnswers(HttpMessageHandler inner) : DelegatingHandler(inner)
+internal sealed class BufferedAnswers(HttpMessageHandler inner, bool expectContinue = true) : DelegatingHandler(inner)
 {
     /// <summary>Far above a listing page of 1,000 keys of the longest allowed length.</summary>
     internal const long MostBuffered = 16 << 20;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // The SDK asks for "100 Continue" before every body it sends (see S3StoreOptions.ExpectContinue).
+        if (!expectContinue) request.Headers.ExpectContinue = false;
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         Attempt.Answered((int)response.StatusCode);
         if (IsObjectData(request, response) || request.Method == HttpMethod.Head || response.Content.Headers.ContentLength == 0) return response;

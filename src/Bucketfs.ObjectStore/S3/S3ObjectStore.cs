@@ -5,6 +5,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Internal.Util;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Bucketfs.ObjectStore.Calls;
 
 namespace Bucketfs.ObjectStore.S3;
 
@@ -24,7 +25,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public S3ObjectStore(S3StoreOptions options)
     {
         _options = options;
-        _calls = new RetryingCalls(options);
+        _calls = new RetryingCalls(options, S3ErrorMapping.Map);
         _bucket = options.Bucket;
         _prefix = options.Prefix;
         _client = CreateClient(options, options.Region ?? "us-east-1");
@@ -60,7 +61,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
             MaxErrorRetry = 0,
             MaxConnectionsPerServer = options.MaxConnections,
-            HttpClientFactory = new S3HttpClients(),
+            HttpClientFactory = new S3HttpClients(options.ExpectContinue),
         };
         if (options.Endpoint != null)
         {
@@ -115,7 +116,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             {
                 using var response = await GetAsync(key, new ByteRange(offset, offset + destination.Length - 1), ifMatch, attempt.Token);
                 int length = AnswerLength.OfRange(response.ContentRange, response.ContentLength, offset, destination.Length);
-                return await FillAsync(response.ResponseStream, destination[..length], attempt);
+                return await attempt.FillAsync(response.ResponseStream, destination[..length]);
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
@@ -128,7 +129,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             using var response = await GetAsync(key, range: null, ifMatch, attempt.Token);
             AnswerLength.Check(response.ContentLength, destination.Length);
-            return await FillAsync(Body(response), destination, attempt);
+            return await attempt.FillAsync(Body(response), destination);
         }, cancellation);
 
     public Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
@@ -139,7 +140,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 // No Range: the caller sized destination for the whole object (see IObjectStore).
                 // Should the object have grown, the rest of the body is dropped with the response.
                 using var response = await GetAsync(key, range: null, ifMatch: null, attempt.Token);
-                int filled = await FillAsync(Body(response), destination[..(int)Math.Min(destination.Length, response.ContentLength)], attempt);
+                int filled = await attempt.FillAsync(Body(response), destination[..(int)Math.Min(destination.Length, response.ContentLength)]);
                 var info = new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata), ContentType = response.Headers.ContentType };
                 return (ObjectStart?)new ObjectStart(info, filled);
             }
@@ -159,21 +160,6 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     private Task<GetObjectResponse> GetAsync(string key, ByteRange? range, string? ifMatch, CancellationToken token) =>
         _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = range, EtagToMatch = ifMatch }, token);
-
-    /// <summary>Fills <paramref name="destination"/>, the length the answer announced: a body that ends sooner is a failed attempt.</summary>
-    private static async Task<int> FillAsync(Stream body, Memory<byte> destination, Attempt attempt)
-    {
-        int filled = 0;
-        while (filled < destination.Length)
-        {
-            attempt.Progress();
-            int n = await body.ReadAsync(destination[filled..], attempt.Token);
-            if (n == 0) throw AnswerLength.Mismatch($"the answer ended after {filled} of {destination.Length} bytes");
-            filled += n;
-            attempt.Received(n);
-        }
-        return filled;
-    }
 
     private static Dictionary<string, string> MetadataOf(MetadataCollection headers)
     {
@@ -320,20 +306,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>Runs one store call with retries under its bounds (see RetryingCalls), handing the caller back to the pool.</summary>
-    private async Task<T> Call<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
-    {
-        try
-        {
-            return await _calls.RunAsync($"{what} in {Description}", request, call, cancellation).ConfigureAwait(false);
-        }
-        finally
-        {
-            // With inline socket completions (see Program.cs) a call ends on the socket event loop,
-            // where a caller that blocks (a disk write, a lock) would stall every connection: callers
-            // continue on the thread pool. The receives within the call stay on the loop.
-            if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
-        }
-    }
+    private Task<T> Call<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+        => _calls.RunAsync($"{what} in {Description}", request, call, cancellation);
 
     private string Relative(string key) => key.StartsWith(_prefix, StringComparison.Ordinal) ? key[_prefix.Length..] : key;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Bucketfs.ObjectStore.S3;
+namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>
 /// Runs store calls with bucketfs's own retries instead of the SDK's: every attempt is bounded
@@ -9,8 +9,9 @@ namespace Bucketfs.ObjectStore.S3;
 /// again after a jittered back-off, and no retry starts that the whole call's bound cannot hold.
 /// The SDK's standard mode keeps a retry quota that a burst of errors empties, after which calls
 /// failed at once (seen: uploads failing in 0.6 s); and it never retries a body cut mid-way.
+/// <paramref name="map"/> turns what a store's client threw into the failure's kind.
 /// </summary>
-internal sealed class RetryingCalls(S3StoreOptions options)
+internal sealed class RetryingCalls(StoreCallOptions options, Func<Exception, string, ObjectStoreException> map)
 {
     private readonly StoreMetrics? _metrics = options.Meter is { } meter ? new StoreMetrics(meter) : null;
 
@@ -22,6 +23,21 @@ internal sealed class RetryingCalls(S3StoreOptions options)
     /// The size of the body <paramref name="request"/> uploads lengthens the bounds.
     /// </summary>
     public async Task<T> RunAsync<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+    {
+        try
+        {
+            return await RetryAsync(what, request, call, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            // With inline socket completions (see Program.cs) a call ends on the socket event loop,
+            // where a caller that blocks (a disk write, a lock) would stall every connection: callers
+            // continue on the thread pool. The receives within the call stay on the loop.
+            if (!Thread.CurrentThread.IsThreadPoolThread) await Task.Yield();
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
     {
         var time = options.Time;
         var allowance = TimeSpan.FromSeconds((double)(request.BytesSent + request.BytesCopied) / options.SlowestUploadBytesPerSecond);
@@ -36,7 +52,7 @@ internal sealed class RetryingCalls(S3StoreOptions options)
             source.CancelAfter(remaining <= TimeSpan.Zero ? TimeSpan.Zero : tryFor < remaining ? tryFor : remaining);
             var current = new Attempt(source, options.StallTimeout);
             // The HTTP status is only wanted for the debug log; finding it costs an execution context per attempt.
-            if (options.Log?.IsEnabled(LogLevel.Debug) == true) Attempt.Watch(current);
+            if (options.Log.IsEnabled(LogLevel.Debug)) Attempt.Watch(current);
             long attemptStarted = time.GetTimestamp();
             ObjectStoreException? failure = null;
             T result = default!;
@@ -64,7 +80,7 @@ internal sealed class RetryingCalls(S3StoreOptions options)
             }
             catch (Exception e)
             {
-                failure = S3ErrorMapping.Map(e, what);
+                failure = map(e, what);
             }
             // Recorded outside the call's try: what measuring does can never turn an answer into a failure.
             if (failure is null)
@@ -84,8 +100,8 @@ internal sealed class RetryingCalls(S3StoreOptions options)
     {
         var elapsed = options.Time.GetElapsedTime(started);
         _metrics?.Attempted(request.Operation, attempt, outcome, elapsed, sent, current.BytesReceived);
-        if (options.Log is { } log && log.IsEnabled(LogLevel.Debug))
-            log.Attempted(request.Method, request.Key, request.Range, current.Status, outcome, current.BytesReceived + sent, (long)elapsed.TotalMilliseconds, attempt);
+        if (options.Log.IsEnabled(LogLevel.Debug))
+            options.Log.Attempted(request.Method, request.Key, request.Range, current.Status, outcome, current.BytesReceived + sent, (long)elapsed.TotalMilliseconds, attempt);
     }
 
     // Made once per error kind: an outcome tag must not allocate per request.
@@ -133,5 +149,20 @@ internal sealed class Attempt(CancellationTokenSource source, TimeSpan stall)
     {
         Receiving = true;
         source.CancelAfter(stall);
+    }
+
+    /// <summary>Fills <paramref name="destination"/>, the length the answer announced: a body that ends sooner is a failed attempt.</summary>
+    public async Task<int> FillAsync(Stream body, Memory<byte> destination)
+    {
+        int filled = 0;
+        while (filled < destination.Length)
+        {
+            Progress();
+            int n = await body.ReadAsync(destination[filled..], Token);
+            if (n == 0) throw AnswerLength.Mismatch($"the answer ended after {filled} of {destination.Length} bytes");
+            filled += n;
+            Received(n);
+        }
+        return filled;
     }
 }

@@ -1,4 +1,4 @@
-namespace Bucketfs.Core.Metadata;
+namespace Bucketfs.ObjectStore.Metadata;
 
 /// <summary>
 /// The Content-Type a new object gets from its name, as s3fs chooses it: the type of the last
@@ -6,7 +6,7 @@ namespace Bucketfs.Core.Metadata;
 /// else application/octet-stream. .NET has no public map of its own; a few common data types are
 /// built in for a system without the file. Extensions match ignoring case.
 /// </summary>
-internal static class MimeTypes
+public static class MimeTypes
 {
     public const string Default = "application/octet-stream";
     private const string SystemFile = "/etc/mime.types";
@@ -26,7 +26,7 @@ internal static class MimeTypes
     /// <summary>The Content-Type for an object named <paramref name="key"/>.</summary>
     public static string For(string key) => For(key, ByExtension.Value);
 
-    internal static string For(string key, IReadOnlyDictionary<string, string> map)
+    public static string For(string key, IReadOnlyDictionary<string, string> map)
     {
         string name = key[(key.LastIndexOf('/') + 1)..];
         int last = name.LastIndexOf('.');
@@ -38,7 +38,7 @@ internal static class MimeTypes
     }
 
     /// <summary>The system's map over the built-in one; the built-in one alone when the file cannot be read.</summary>
-    internal static IReadOnlyDictionary<string, string> Load(string path)
+    public static IReadOnlyDictionary<string, string> Load(string path)
     {
         var map = new Dictionary<string, string>(BuiltIn, StringComparer.OrdinalIgnoreCase);
         try

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Bucketfs.ObjectStore.S3;
+namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>The store layer's log messages (event ids 200-299).</summary>
 internal static partial class StoreLog

@@ -1,4 +1,4 @@
-namespace Bucketfs.ObjectStore.S3;
+namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>
 /// What one store call asks for, for its metrics and its line in the debug log. Its bounds grow

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Bucketfs.ObjectStore.S3;
+namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>
 /// How many bytes an answer must carry, from what was asked and what its headers claim. A body
