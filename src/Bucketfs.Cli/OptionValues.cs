@@ -23,6 +23,21 @@ internal static partial class OptionValues
     public static string Region(string option, string text) =>
         RegionSyntax().IsMatch(text) ? text : throw Rejected(option, text, "a region name of letters, digits and hyphens, like us-east-1");
 
+    /// <summary>An S3 storage class, in any case (s3fs writes them in lower case).</summary>
+    public static string StorageClass(string option, string text) =>
+        StorageClasses.FirstOrDefault(c => c.Equals(text, StringComparison.OrdinalIgnoreCase))
+            ?? throw Rejected(option, text, "one of " + string.Join(", ", StorageClasses));
+
+    private static readonly string[] StorageClasses =
+        ["STANDARD", "STANDARD_IA", "ONEZONE_IA", "REDUCED_REDUNDANCY", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_IR", "DEEP_ARCHIVE", "EXPRESS_ONEZONE"];
+
+    /// <summary>A canned ACL, as S3 names them.</summary>
+    public static string CannedAcl(string option, string text) =>
+        CannedAcls.Contains(text) ? text : throw Rejected(option, text, "one of " + string.Join(", ", CannedAcls));
+
+    private static readonly string[] CannedAcls =
+        ["private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write"];
+
     /// <summary>Seconds (fractions allowed), or 'indefinite' (null) for data that never changes.</summary>
     public static TimeSpan? Ttl(string option, string text)
     {

@@ -29,7 +29,9 @@ internal sealed class AttributeMapper(FilesystemOptions options)
             EntryKind.Symlink => 0x1FF,
             _ => options.FileMode,
         };
+        if (id == InodeTable.RootId && options.RootPermissions is { } root) defaultPermissions = root;
         uint permissions = (S3fsMetadata.Mode(metadata) ?? defaultPermissions) & PermissionMask;
+        if (options.ForcedPermissions is { } forced && a.Kind != EntryKind.Symlink) permissions = forced;
         // As s3fs: each time as stored, else the object's Last-Modified in whole seconds (all HEAD
         // tells, so a listing and a lookup of one version agree); a directory without a
         // marker has none, and shows the mount's start so that it does not change while mounted.
@@ -42,8 +44,8 @@ internal sealed class AttributeMapper(FilesystemOptions options)
             Blocks = (ulong)(size + 511) / 512,
             Mode = type | permissions,
             Nlink = a.Kind == EntryKind.Directory ? 2u : 1u,
-            Uid = S3fsMetadata.Uid(metadata) ?? options.Uid,
-            Gid = S3fsMetadata.Gid(metadata) ?? options.Gid,
+            Uid = options.ForcedUid ?? S3fsMetadata.Uid(metadata) ?? options.Uid,
+            Gid = options.ForcedGid ?? S3fsMetadata.Gid(metadata) ?? options.Gid,
             Rdev = a.Kind == EntryKind.Special ? S3fsMetadata.Rdev(metadata) ?? 0 : 0,
             // stat's st_blksize sizes the buffers of cp and friends: large buffers mean fewer requests.
             BlkSize = 1 << 20,

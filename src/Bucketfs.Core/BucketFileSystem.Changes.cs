@@ -39,7 +39,7 @@ public sealed partial class BucketFileSystem
         var metadata = kind == EntryKind.Special
             ? S3fsMetadata.ForSpecial(mode, rdev, caller.Uid, caller.Gid, UnixTime.Now)
             : S3fsMetadata.For(mode, caller.Uid, caller.Gid, UnixTime.Now);
-        string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, MimeTypes.For(path)), cancellation);
+        string etag = await _store.PutAsync(path, ReadOnlyMemory<byte>.Empty, new ObjectAttributes(metadata, MimeTypes.For(path, MimeTypes.Of(_options.MimeTypesFile))), cancellation);
         return _names.Added(directory, name, new EntryAttributes(kind, 0, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 
@@ -57,7 +57,7 @@ public sealed partial class BucketFileSystem
     {
         var (directory, path) = ExistingName(parent, name);
         var metadata = S3fsMetadata.For(S3fsMetadata.SymlinkType | 0x1FF, caller.Uid, caller.Gid, UnixTime.Now);
-        string etag = await _store.PutAsync(path, target, new ObjectAttributes(metadata, MimeTypes.For(path)), cancellation);
+        string etag = await _store.PutAsync(path, target, new ObjectAttributes(metadata, MimeTypes.For(path, MimeTypes.Of(_options.MimeTypesFile))), cancellation);
         return _names.Added(directory, name, new EntryAttributes(EntryKind.Symlink, target.Length, etag, DateTimeOffset.UtcNow) { Metadata = metadata }).Entry;
     }
 

@@ -17,6 +17,25 @@ public sealed record FilesystemOptions
     /// <summary>Permission bits of directories without s3fs mode metadata.</summary>
     public uint DirectoryMode { get; init; } = 0x1ED; // 0755
 
+    /// <summary>
+    /// Owner, group and permission bits shown for every entry, whatever its s3fs metadata says, as
+    /// s3fs's -o uid=, gid= and umask= apply them (umask=022 shows 755 everywhere); null keeps what
+    /// is stored, with the defaults above for what is not.
+    /// </summary>
+    public uint? ForcedUid { get; init; }
+
+    /// <inheritdoc cref="ForcedUid"/>
+    public uint? ForcedGid { get; init; }
+
+    /// <inheritdoc cref="ForcedUid"/>
+    public uint? ForcedPermissions { get; init; }
+
+    /// <summary>Permission bits of the mountpoint itself until it is chmodded (s3fs's mp_umask); null: as any directory.</summary>
+    public uint? RootPermissions { get; init; }
+
+    /// <summary>The mime.types file new objects take their Content-Type from (s3fs's -o mime=).</summary>
+    public string MimeTypesFile { get; init; } = "/etc/mime.types";
+
     /// <summary>How long names and attributes are trusted, here and in the kernel; null means forever (immutable data).</summary>
     public TimeSpan? MetadataTtl { get; init; } = TimeSpan.FromSeconds(1);
 

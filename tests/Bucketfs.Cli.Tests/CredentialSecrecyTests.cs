@@ -85,7 +85,7 @@ public sealed class CredentialSecrecyTests : CredentialTestBed
     {
         string passwd = WritePasswd($"{Bucket}:{BucketKey}:{BucketSecret}\n");
 
-        string text = PasswdFile.Read(passwd, Bucket).ToString();
+        string text = PasswdFile.Read(passwd, Bucket, systemFile: false).ToString();
 
         AssertNoSecret(text);
         Assert.DoesNotContain(BucketKey, text);

@@ -79,11 +79,21 @@ public sealed class DefaultProfileAndPasswdS3fsCredentialTests : CredentialTestB
     }
 
     [Fact]
-    public void EtcPasswdS3fs_AccessibleByGroup_IsRefused()
+    public void EtcPasswdS3fs_ReadableByItsGroup_IsAcceptedAsInS3fs_ButNotWritable()
     {
         Write(EtcPasswd, $"{EtcKey}:{EtcSecret}\n", Mode600 | UnixFileMode.GroupRead);
+        Assert.Equal(EtcKey, Resolve().Credentials!.GetCredentials().AccessKey);
 
-        Assert.Equal($"passwd file {EtcPasswd} must not be accessible by others (chmod 600)", Refused().Message);
+        File.SetUnixFileMode(EtcPasswd, Mode600 | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        Assert.Equal($"passwd file {EtcPasswd} must not be writable by its group (chmod 640)", Refused().Message);
+    }
+
+    [Fact]
+    public void HomePasswdS3fs_ReadableByItsGroup_IsRefusedAsInS3fs()
+    {
+        Write(HomePasswd, $"{HomeKey}:{HomeSecret}\n", Mode600 | UnixFileMode.GroupRead);
+
+        Assert.Contains("only /etc/passwd-s3fs may be 640", Refused().Message);
     }
 
     [Fact]

@@ -142,4 +142,20 @@ public sealed class SdkChainCredentialTests : CredentialTestBed
         Assert.Contains("Failed to connect to EC2 instance metadata", credential.Message);
         Assert.DoesNotContain("Exception 1 of 1", credential.Message);
     }
+
+    [Theory]
+    [InlineData("auto", typeof(DeferredChainCredentials), "instance metadata (-o iam_role)")]
+    [InlineData("reader", typeof(InstanceProfileAWSCredentials), "instance metadata, role reader (-o iam_role)")]
+    [InlineData("ecs", typeof(DeferredChainCredentials), "container credentials (-o ecs)")]
+    public void IamRoleOrEcs_ComesBeforeEveryFile_AndAsksTheMachine(string role, Type kind, string source)
+    {
+        WriteCredentials(ProfileSection("default", DefaultKey, DefaultSecret));
+        environment["AWS_ACCESS_KEY_ID"] = EnvKey;
+        environment["AWS_SECRET_ACCESS_KEY"] = EnvSecret;
+
+        var resolved = CredentialResolver.Resolve(Request() with { IamRole = role });
+
+        Assert.IsType(kind, resolved.Credentials);
+        Assert.Equal(source, resolved.Source);
+    }
 }

@@ -36,7 +36,11 @@ public sealed partial class HttpFaultProxy
         string[] line = request.StartLine.Split(' ');
         if (line.Length != 3) throw new IOException($"not a request line: {request.StartLine}");
         string method = line[0], target = line[1];
-        lock (_requests) _requests.Add($"{method} {target}");
+        lock (_requests)
+        {
+            _requests.Add($"{method} {target}");
+            _seen.Add(new SeenRequest(method, target, request.Fields()));
+        }
         var (fault, release) = Choose(method, target);
         var requestBody = Body.OfRequest(request);
 

@@ -14,6 +14,14 @@ public sealed partial class HttpFaultProxy
 
         public string? this[string name] => fields.Where(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(f => f.Value).FirstOrDefault();
 
+        /// <summary>The header fields by lower-case name (the last of a repeated one).</summary>
+        public Dictionary<string, string> Fields()
+        {
+            var all = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in fields) all[name.ToLowerInvariant()] = value;
+            return all;
+        }
+
         /// <summary>Whether a comma-separated header (Connection, Transfer-Encoding, Expect) lists the token.</summary>
         public bool Lists(string name, string token) => fields.Any(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase)
             && f.Value.Split(',').Any(t => t.Trim().Equals(token, StringComparison.OrdinalIgnoreCase)));

@@ -26,6 +26,7 @@ public sealed partial class HttpFaultProxy : IDisposable
     private CancellationTokenSource _release = new();
     private int _faulted;
     private readonly List<string> _requests = [];
+    private readonly List<SeenRequest> _seen = [];
     private readonly HashSet<Connection> _open = [];
     private int _connections;
     private volatile bool _outage;
@@ -49,6 +50,12 @@ public sealed partial class HttpFaultProxy : IDisposable
     public IReadOnlyList<string> Requests
     {
         get { lock (_requests) return [.. _requests]; }
+    }
+
+    /// <summary>Every request read, with its header fields (names in lower case), so a test can see what was sent.</summary>
+    public IReadOnlyList<SeenRequest> Seen
+    {
+        get { lock (_requests) return [.. _seen]; }
     }
 
     /// <summary>Requests (and refused connections) a rule was applied to.</summary>
@@ -171,4 +178,10 @@ public sealed partial class HttpFaultProxy : IDisposable
         public FaultRule Rule { get; } = rule;
         public int Remaining { get; set; } = rule.Times;
     }
+}
+
+/// <summary>A request as <see cref="HttpFaultProxy"/> read it: method, target and header fields.</summary>
+public sealed record SeenRequest(string Method, string Target, IReadOnlyDictionary<string, string> Headers)
+{
+    public string? this[string name] => Headers.GetValueOrDefault(name.ToLowerInvariant());
 }

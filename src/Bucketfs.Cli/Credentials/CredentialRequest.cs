@@ -22,7 +22,10 @@ internal sealed record CredentialRequest(
     IReadOnlyDictionary<string, string?> Environment)
 {
     /// <summary>s3fs's system-wide passwd file; a property so tests can point it elsewhere.</summary>
-    public string SystemPasswdFile { get; init; } = "/etc/passwd-s3fs";
+    public string SystemPasswdFile { get; init; } = Credentials.PasswdFile.SystemPath;
+
+    /// <summary>s3fs's -o iam_role (auto or a role name) or -o ecs ("ecs"): the machine's credentials, asked for by name.</summary>
+    public string? IamRole { get; init; }
 
     // The environment holds secrets; the compiler-made ToString would only print the dictionary's
     // type name, but spelling it out keeps that true whatever dictionary is passed.

@@ -30,11 +30,14 @@ internal static class CredentialResolver
         // 1. Unsigned.
         if (r.NoSignRequest) return new ResolvedCredentials(null, "none (--no-sign-request: unsigned requests)");
 
+        // s3fs's iam_role and ecs name the machine's own credentials.
+        if (r.IamRole is { } role) return FromMachine(role, r.Bucket);
+
         // 2. A named passwd file.
         if (!string.IsNullOrEmpty(r.PasswdFile))
         {
             string path = Path.GetFullPath(ExpandHome(r.PasswdFile, home));
-            return FromPasswdFile(path, r.Bucket);
+            return FromPasswdFile(path, r);
         }
 
         var profiles = SharedProfiles.Locate(r);
@@ -59,18 +62,27 @@ internal static class CredentialResolver
         if (home is not null)
         {
             string user = Path.Combine(home, ".passwd-s3fs");
-            if (PasswdFile.Exists(user)) return FromPasswdFile(user, r.Bucket);
+            if (PasswdFile.Exists(user)) return FromPasswdFile(user, r);
         }
         if (!string.IsNullOrEmpty(r.SystemPasswdFile) && PasswdFile.Exists(r.SystemPasswdFile))
-            return FromPasswdFile(r.SystemPasswdFile, r.Bucket);
+            return FromPasswdFile(r.SystemPasswdFile, r);
 
         // 7. What the SDK finds on the machine.
         return FromSdkChain(r);
     }
 
-    private static ResolvedCredentials FromPasswdFile(string path, string bucket)
+    private static ResolvedCredentials FromMachine(string role, string bucket) => role switch
     {
-        var entry = PasswdFile.Read(path, bucket);
+        // Built on first use: the SDK asks instance metadata for the role's name, and reads the
+        // container variables, when these are constructed; a missing source shows then.
+        "ecs" => new ResolvedCredentials(new DeferredChainCredentials(bucket, _ => Task.FromResult<AWSCredentials>(new GenericContainerCredentials())), "container credentials (-o ecs)"),
+        "auto" => new ResolvedCredentials(new DeferredChainCredentials(bucket, _ => Task.FromResult<AWSCredentials>(new InstanceProfileAWSCredentials())), "instance metadata (-o iam_role)"),
+        _ => new ResolvedCredentials(new InstanceProfileAWSCredentials(role), $"instance metadata, role {role} (-o iam_role)"),
+    };
+
+    private static ResolvedCredentials FromPasswdFile(string path, CredentialRequest r)
+    {
+        var entry = PasswdFile.Read(path, r.Bucket, systemFile: path == r.SystemPasswdFile);
         string which = entry.Bucket is null ? "" : $" (line for bucket {entry.Bucket})";
         return new ResolvedCredentials(new BasicAWSCredentials(entry.AccessKey, entry.SecretKey), $"passwd file {path}{which}");
     }

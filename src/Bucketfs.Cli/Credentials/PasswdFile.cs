@@ -1,9 +1,11 @@
 namespace Bucketfs.Cli.Credentials;
 
 /// <summary>
-/// s3fs's passwd file: lines ACCESS:SECRET (any bucket) or BUCKET:ACCESS:SECRET (that bucket only);
-/// blank lines and lines starting with '#' are ignored. Like s3fs, the file must not be open to
-/// group or others, and a malformed line is an error rather than something skipped.
+/// s3fs's passwd file: lines ACCESS:SECRET (any bucket) or BUCKET:ACCESS:SECRET (that bucket only;
+/// the bucket ends at the first ':' and the secret starts after the last, so Swift's ACCOUNT:USER
+/// keys fit); blank lines and lines starting with '#' are ignored. Permissions follow s3fs: never
+/// open to others nor executable, and open to the group only for /etc/passwd-s3fs (read, 640). A
+/// malformed line is an error rather than something skipped.
 /// </summary>
 internal static class PasswdFile
 {
@@ -19,6 +21,21 @@ internal static class PasswdFile
         public override string ToString() => Bucket is null ? $"line {Line} (any bucket)" : $"line {Line} (bucket {Bucket})";
     }
 
+    /// <summary>s3fs's rules, in its words: what is wrong with <paramref name="mode"/>, or null.</summary>
+    internal static string? PermissionProblem(UnixFileMode mode, bool systemFile)
+    {
+        const UnixFileMode Others = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        const UnixFileMode Group = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute;
+        if ((mode & Others) != 0) return "must not be accessible by others (chmod 600)";
+        if (systemFile ? (mode & UnixFileMode.GroupWrite) != 0 : (mode & Group) != 0)
+            return systemFile ? "must not be writable by its group (chmod 640)" : "must not be accessible by its group (chmod 600; only /etc/passwd-s3fs may be 640)";
+        if ((mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute)) != 0) return "must not be executable (chmod 600)";
+        return null;
+    }
+
+    /// <summary>s3fs's system-wide file, the one that may be readable by its group (named so or by -o passwd_file=).</summary>
+    public const string SystemPath = "/etc/passwd-s3fs";
+
     /// <summary>True when the path names something (a file, a directory, a dangling link counts as absent).</summary>
     public static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
 
@@ -27,7 +44,8 @@ internal static class PasswdFile
     /// BUCKET: line if there is one, else the bare line. Throws <see cref="CredentialException"/>
     /// for a missing, unreadable, group/other-accessible, malformed or (for this bucket) empty file.
     /// </summary>
-    public static Entry Read(string path, string bucket)
+    /// <param name="systemFile">True for the system-wide file (<see cref="SystemPath"/>), which may be open to its group for reading.</param>
+    public static Entry Read(string path, string bucket, bool systemFile)
     {
         if (Directory.Exists(path)) throw new CredentialException($"passwd file {path} is a directory");
         if (!File.Exists(path)) throw new CredentialException($"passwd file {path} does not exist");
@@ -41,11 +59,7 @@ internal static class PasswdFile
         {
             throw new CredentialException($"cannot read passwd file {path}: {CredentialException.Unreadable(e)}");
         }
-        const UnixFileMode GroupOrOthers =
-            UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-            UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-        if ((mode & GroupOrOthers) != 0)
-            throw new CredentialException($"passwd file {path} must not be accessible by others (chmod 600)");
+        if (PermissionProblem(mode, systemFile) is { } problem) throw new CredentialException($"passwd file {path} {problem}");
 
         string[] lines;
         try
@@ -73,8 +87,9 @@ internal static class PasswdFile
             if (line[0] == '[')
                 throw new CredentialException($"passwd file {path} line {number}: a [section] header; this is an s3fs passwd file, not ~/.aws/credentials (use --profile for those)");
 
-            string[] fields = line.Split(':');
-            if (fields.Length is not (2 or 3) || fields.Any(f => f.Length == 0))
+            int first = line.IndexOf(':'), last = line.LastIndexOf(':');
+            string[] fields = first == last ? line.Split(':') : [line[..first], line[(first + 1)..last], line[(last + 1)..]];
+            if (first < 0 || fields.Any(f => f.Length == 0))
                 throw new CredentialException($"passwd file {path} line {number}: expected ACCESS:SECRET or BUCKET:ACCESS:SECRET");
 
             if (fields.Length == 2)

@@ -11,8 +11,9 @@ internal sealed class MountCommand
 {
     private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], swift://CONTAINER[/PREFIX], an rclone remote's REMOTE:BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
-    private readonly Option<string[]> OptionLists = new("-o") { Description = "s3fs/mount-style options: url=,use_path_request_style,passwd_file=,uid=,gid=,umask=,ro,allow_other,allow_root,nonempty,use_cache=,ensure_diskfree=,...", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> OptionLists = new("-o") { Description = S3fsOptionTable.Help(), AllowMultipleArgumentsPerToken = false };
     private readonly StoreAccess Store = new();
+    private readonly Option<string?> CaBundle = new("--ca-bundle") { Description = "PEM file of the CAs to trust for an https store, instead of the machine's (also AWS_CA_BUNDLE, a profile's ca_bundle)" };
     private readonly Option<string?> Uid = new("--uid") { Description = "Owner (id or name) of files without s3fs metadata (default: you)" };
     private readonly Option<string?> Gid = new("--gid") { Description = "Group (id or name) of files without s3fs metadata (default: yours)" };
     private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
@@ -52,7 +53,7 @@ internal sealed class MountCommand
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
         Store.AddTo(command);
-        foreach (var option in new Option[] { OptionLists, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
+        foreach (var option in new Option[] { OptionLists, CaBundle, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
             command.Options.Add(option);
         OpenStack.AttachTo(command);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
@@ -69,6 +70,7 @@ internal sealed class MountCommand
             Endpoint = Value(r, Store.EndpointUrl, OptionValues.Url),
             Region = Value(r, Store.Region, OptionValues.Region),
             PathStyle = r.GetValue(Store.PathStyle),
+            CaBundle = r.GetValue(CaBundle),
             Profile = r.GetValue(Store.Profile),
             PasswdFile = r.GetValue(Store.PasswdFile),
             NoSignRequest = r.GetValue(Store.NoSign),
@@ -100,9 +102,9 @@ internal sealed class MountCommand
         if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = OptionValues.Ttl(MetadataTtl.Name, ttl);
         if (Number(r, RequestTimeout, OptionValues.Seconds) is { } request) settings.RequestTimeout = request;
         if (Number(r, StallTimeout, OptionValues.Seconds) is { } stall) settings.StallTimeout = stall;
-        var ignored = new List<string>();
-        foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, ignored);
-        settings.IgnoredOptions = ignored;
+        var accepted = new List<string>();
+        foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, accepted);
+        settings.AcceptedOptions = accepted;
         return settings;
     }
 

@@ -41,7 +41,7 @@ internal static class MountRunner
             using var export = StartExport(settings, log);
             var target = StoreFactory.Resolve(settings.StoreRequest(CurrentEnvironment(), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) with { Meter = meter }, log);
             log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, target.CredentialSource);
-            foreach (string ignored in settings.IgnoredOptions) log.LogInformation("Option {Option} has no effect in bucketfs", ignored);
+            foreach (string accepted in settings.AcceptedOptions) log.LogInformation("Option {Option} accepted: bucketfs already does this", accepted);
 
             var store = Preflight(() => target.OpenAsync(probe: false, PreflightTimeout, CancellationToken.None), target);
             CheckBucket(target);
@@ -79,6 +79,8 @@ internal static class MountRunner
             }
             finally
             {
+                // Before the record goes: `bucketfs unmount` returns once it has.
+                if (settings.DeleteCache) dataCache?.Clear();
                 record.Remove();
             }
         }
@@ -111,7 +113,9 @@ internal static class MountRunner
         if (Unmounter.IsStale(path)) return; // the FUSE layer clears it
         if (!Path.Exists(path)) throw new MountFailure($"mountpoint {path} does not exist (create it with mkdir)");
         if (!Directory.Exists(path)) throw new MountFailure($"mountpoint {path} is not a directory");
-        if (Unmounter.IsMountpoint(path) && !settings.NonEmpty) throw new MountFailure($"{path} is already a mountpoint (unmount it first, or use -o nonempty)");
+        // -o nonempty lets a mount cover files, never another bucketfs mount: two daemons would serve one path.
+        if (Unmounter.FilesystemTypeAt(path) is { } type && (!settings.NonEmpty || type == "fuse." + OwnMounts.Subtype))
+            throw new MountFailure($"{path} is already a mountpoint ({type}); unmount it first");
         if (!settings.NonEmpty && Directory.EnumerateFileSystemEntries(path).Any())
             throw new MountFailure($"mountpoint {path} is not empty (use -o nonempty to mount over its contents)");
         if (!File.Exists("/dev/fuse") && !Path.Exists("/dev/fuse"))
@@ -165,14 +169,20 @@ internal static class MountRunner
 
     private static FilesystemOptions FilesystemOptions(MountSettings s, string place)
     {
-        uint umask = s.Umask ?? 0;
         var defaults = new FilesystemOptions();
         return defaults with
         {
             Uid = s.Uid ?? Identity.Uid,
             Gid = s.Gid ?? Identity.Gid,
-            FileMode = s.FileMode ?? (s.Umask is null ? defaults.FileMode : 0x1B6 & ~umask),
-            DirectoryMode = s.DirectoryMode ?? (s.Umask is null ? defaults.DirectoryMode : 0x1FF & ~umask),
+            FileMode = s.FileMode ?? defaults.FileMode,
+            DirectoryMode = s.DirectoryMode ?? defaults.DirectoryMode,
+            ForcedUid = s.ForcedUid,
+            ForcedGid = s.ForcedGid,
+            ForcedPermissions = 0x1FF & ~s.Umask,
+            RootPermissions = s.AllowOther && s.MountpointUmask is { } mp ? 0x1FF & ~mp : null,
+            MimeTypesFile = s.MimeTypesFile ?? defaults.MimeTypesFile,
+            ListPageSize = s.ListPageSize ?? defaults.ListPageSize,
+            MetadataCacheCapacity = s.MetadataCacheCapacity ?? defaults.MetadataCacheCapacity,
             MetadataTtl = s.MetadataTtl,
             MemoryLimit = s.MemoryLimit ?? defaults.MemoryLimit,
             ReadOnly = s.ReadOnly,
@@ -186,8 +196,11 @@ internal static class MountRunner
     {
         if (s.DataCache is null) return null;
         var defaults = new DataCacheOptions(s.DataCache);
+        if (s.CheckCacheDirectoryExists && !Directory.Exists(s.DataCache))
+            throw new MountFailure($"cache folder {s.DataCache} does not exist (-o check_cache_dir_exist)");
         try
         {
+            if (s.DeleteCache && Directory.Exists(s.DataCache)) DataCache.Clear(s.DataCache);
             return DataCache.Open(defaults with
             {
                 MaxBytes = s.CacheSize ?? defaults.MaxBytes,

@@ -1,4 +1,5 @@
 using Bucketfs.Cli.Stores;
+using Bucketfs.ObjectStore.S3;
 
 namespace Bucketfs.Cli.Mount;
 
@@ -21,6 +22,7 @@ internal sealed class MountSettings
     public uint? Gid { get; set; }
     public uint? FileMode { get; set; }
     public uint? DirectoryMode { get; set; }
+    /// <summary>-o umask=: every entry shows 0777 less these bits, as in s3fs.</summary>
     public uint? Umask { get; set; }
     /// <summary>Null is 'indefinite'; when not given: 1 s, or 60 s with a data cache (as Mountpoint-S3 does).</summary>
     public TimeSpan? MetadataTtl
@@ -50,7 +52,8 @@ internal sealed class MountSettings
     public bool Passthrough { get; set; } = true;
     public bool Xattrs { get; set; }
     public int? RenameDirectoryLimit { get; set; }
-    public IReadOnlyList<string> IgnoredOptions { get; set; } = [];
+    /// <summary>-o options accepted because bucketfs already does what they ask, each with why.</summary>
+    public IReadOnlyList<string> AcceptedOptions { get; set; } = [];
     /// <summary>Longest a program waits for an answer that needs the store (EIO then).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Longest a body being received may bring no bytes before it is asked for again.</summary>
@@ -61,6 +64,27 @@ internal sealed class MountSettings
     public Uri? OtlpEndpoint { get; set; }
     /// <summary>The command line after the source and mountpoint, as `bucketfs list` shows it.</summary>
     public string Options { get; set; } = "";
+
+    /// <summary>Encryption, storage class, ACL and requester-pays of what is written (s3fs's use_sse, storage_class, default_acl, requester_pays).</summary>
+    public S3WritePolicy Writes { get; set; } = new();
+    /// <summary>--ca-bundle: PEM CAs trusted instead of the machine's.</summary>
+    public string? CaBundle { get; set; }
+    public bool CheckCertificate { get; set; } = true;
+    public bool CheckHostname { get; set; } = true;
+    public TimeSpan? ConnectTimeout { get; set; }
+    public int? Retries { get; set; }
+    public Uri? Proxy { get; set; }
+    /// <summary>-o iam_role[=NAME|auto] or -o ecs: credentials from the machine, asked for by name.</summary>
+    public string? IamRole { get; set; }
+    public string? MimeTypesFile { get; set; }
+    public int? ListPageSize { get; set; }
+    public int? MetadataCacheCapacity { get; set; }
+    public bool DeleteCache { get; set; }
+    public bool CheckCacheDirectoryExists { get; set; }
+    /// <summary>-o uid=, gid=: shown as the owner of everything, as s3fs does (unlike --uid, --gid, for objects without metadata only).</summary>
+    public uint? ForcedUid { get; set; }
+    public uint? ForcedGid { get; set; }
+    public uint? MountpointUmask { get; set; }
 
     /// <summary>Where the store is and how to sign in, for <see cref="StoreFactory"/>.</summary>
     public StoreRequest StoreRequest(IReadOnlyDictionary<string, string?> environment, string home) => new(Source, environment, home)
@@ -76,66 +100,33 @@ internal sealed class MountSettings
         RcloneConfig = RcloneConfig,
         RequestTimeout = RequestTimeout,
         StallTimeout = StallTimeout,
+        CaBundle = CaBundle,
+        CheckCertificate = CheckCertificate,
+        CheckHostname = CheckHostname,
+        ConnectTimeout = ConnectTimeout,
+        Retries = Retries,
+        Proxy = Proxy,
+        Writes = Writes,
+        IamRole = IamRole,
     };
 
-    /// <summary>s3fs options accepted for compatibility that change nothing here, and mount(8)'s generic ones.</summary>
-    private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal)
-    {
-        "rw", "defaults", "auto", "noauto", "user", "users", "nouser", "_netdev", "nofail", "dev", "nodev", "suid", "nosuid",
-        "exec", "noexec", "atime", "noatime", "relatime", "norelatime", "strictatime", "async", "sync", "dirsync",
-        "sigv2", "sigv4", "sigv4only", "enable_content_md5", "enable_noobj_cache", "nocopyapi", "norenameapi",
-        "notsup_compat_dir", "compat_dir", "complement_stat", "mp_umask", "ssl_verify_hostname", "curldbg",
-        "nomultipart", "noxmlns", "listobjectsv2", "parallel_count", "multipart_size", "multireq_max", "max_stat_cache_size",
-        "stat_cache_interval_expire", "retries", "connect_timeout", "max_dirty_data",
-        "multipart_copy_size", "singlepart_copy_limit", "instance_name", "use_sse", "storage_class", "default_acl", "big_writes", "kernel_cache",
-    };
-
-    /// <summary>Applies one -o list ("opt,opt=value,..."); unknown options are an error, not a silent no-op.</summary>
-    public void ApplyOptionList(string list, List<string> ignored)
+    /// <summary>Applies one -o list ("opt,opt=value,..."): each option as <see cref="S3fsOptionTable"/> decides it; unknown and refused ones are errors.</summary>
+    public void ApplyOptionList(string list, List<string> accepted)
     {
         foreach (string item in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             int eq = item.IndexOf('=');
             string name = eq < 0 ? item : item[..eq];
             string? value = eq < 0 ? null : item[(eq + 1)..];
-            string option = $"-o {name}";
-            if (name.StartsWith("x-", StringComparison.Ordinal) || name.StartsWith("comment=", StringComparison.Ordinal)) continue;
-            switch (name)
+            if (name.StartsWith("x-", StringComparison.Ordinal) || name == "comment") continue;
+            var option = S3fsOptionTable.Find(name) ?? throw new UsageException($"-o: unknown mount option '{item}'");
+            switch (option.Support)
             {
-                case "url": Endpoint = OptionValues.Url(option, Require(name, value)); break;
-                case "endpoint": Region = OptionValues.Region(option, Require(name, value)); break;
-                case "use_path_request_style": PathStyle = true; break;
-                case "passwd_file": PasswdFile = Require(name, value); break;
-                case "profile": Profile = Require(name, value); break;
-                case "public_bucket": NoSignRequest = Require(name, value) == "1"; break;
-                case "uid": Uid = OptionValues.User(option, Require(name, value)); break;
-                case "gid": Gid = OptionValues.Group(option, Require(name, value)); break;
-                case "umask": Umask = OptionValues.Mode(option, Require(name, value)); break;
-                case "ro": ReadOnly = true; break;
-                case "allow_other": AllowOther = true; break;
-                case "allow_root": AllowRoot = true; break;
-                case "nonempty": NonEmpty = true; break;
-                case "stat_cache_expire": MetadataTtl = OptionValues.Ttl(option, Require(name, value)); break;
-                case "logfile": LogFile = Require(name, value); break;
-                case "cache_dir": CacheDirectory = Require(name, value); break;
-                case "use_cache": DataCache = Require(name, value); break;
-                case "ensure_diskfree": CacheMinFree = OptionValues.Mebibytes(option, Require(name, value), least: 0); break;
-                case "cache_size": CacheSize = OptionValues.Size(option, Require(name, value)); break;
-                case "passthrough": Passthrough = Require(name, value) != "0"; break;
-                case "use_xattr": Xattrs = value is null or "1"; break;
-                case "dbglevel": Debug = value is "debug" or "dbg" or "info"; break;
-                case "f" or "foreground": Foreground = true; break;
-                case "d" or "debug": Debug = true; break;
-                // s3fs's wait "between read/write activity" is what the stall timeout bounds here.
-                case "readwrite_timeout": StallTimeout = OptionValues.Seconds(option, Require(name, value)); break;
-                default:
-                    if (!Ignored.Contains(name)) throw new UsageException($"-o: unknown mount option '{item}'");
-                    ignored.Add(item);
-                    break;
+                case S3fsSupport.Refused: throw new UsageException($"-o {name}: not supported by bucketfs; {option.Note}");
+                case S3fsSupport.Better: accepted.Add($"{item} ({option.Note})"); break;
+                case S3fsSupport.Generic: break;
+                default: option.Apply!(this, $"-o {name}", value); break;
             }
         }
     }
-
-    private static string Require(string name, string? value) =>
-        string.IsNullOrEmpty(value) ? throw new UsageException($"-o {name}: expected a value ({name}=...)") : value;
 }

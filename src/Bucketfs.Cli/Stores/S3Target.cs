@@ -11,7 +11,19 @@ internal sealed class S3Target(BucketSource source, ResolvedCredentials credenti
 {
     private S3StoreOptions _options = options;
 
-    public override string Where => _options.Endpoint?.ToString() ?? "AWS S3";
+    /// <summary>
+    /// The store as it was asked: with virtual-host addressing the host is BUCKET.HOST, which an
+    /// S3-compatible store often does not answer to, so the message names it and the way out.
+    /// </summary>
+    public override string Where => _options.Endpoint switch
+    {
+        null => "AWS S3",
+        // The SDK addresses a store named by its IP address in the path whatever the style.
+        { } endpoint when !_options.PathStyle && endpoint.HostNameType == UriHostNameType.Dns =>
+            $"{new UriBuilder(endpoint) { Host = _options.Bucket + "." + endpoint.Host }.Uri} (virtual-host style for {endpoint}; " +
+            "use --force-path-style or -o use_path_request_style if the store answers only at its own address)",
+        { } endpoint => endpoint.ToString(),
+    };
 
     public override string Noun => "bucket";
 
@@ -27,9 +39,8 @@ internal sealed class S3Target(BucketSource source, ResolvedCredentials credenti
 
     public static S3Target Create(StoreRequest r, ILogger log)
     {
-        var credentials = CredentialResolver.Resolve(new CredentialRequest(
-            r.Source.Bucket, r.PasswdFile, r.Profile, r.NoSignRequest, r.HomeDirectory, r.Environment));
-        return new S3Target(r.Source, credentials, new S3StoreOptions
+        var credentials = CredentialResolver.Resolve(r.Credentials());
+        return new S3Target(r.Source, credentials, r.Calls(new S3StoreOptions
         {
             Bucket = r.Source.Bucket,
             Prefix = r.Source.Prefix,
@@ -37,12 +48,7 @@ internal sealed class S3Target(BucketSource source, ResolvedCredentials credenti
             Region = r.Region,
             PathStyle = r.PathStyle,
             Credentials = credentials.Credentials,
-            // One attempt can never take the whole bound, so a retry always fits in it.
-            AttemptTimeout = r.RequestTimeout / 3,
-            StallTimeout = r.StallTimeout,
-            CallTimeout = r.RequestTimeout,
-            Meter = r.Meter,
-            Log = log,
-        });
+            Writes = r.Writes,
+        }, log));
     }
 }

@@ -20,6 +20,6 @@ internal static class StoreFactory
             var (settings, from) = OpenStackSettings.Gather(r);
             return SwiftTarget.Create(r, settings, from, log);
         }
-        return S3Target.Create(r, log);
+        return S3Target.Create(AwsConfiguration.Apply(r), log);
     }
 }

@@ -33,15 +33,10 @@ internal sealed class SwiftTarget(BucketSource source, string credentialSource, 
     };
 
     public static SwiftTarget Create(StoreRequest r, IReadOnlyDictionary<string, string> settings, string from, ILogger log) =>
-        new(r.Source, from, new SwiftStoreOptions
+        new(r.Source, from, r.Calls(new SwiftStoreOptions
         {
             Container = r.Source.Bucket,
             Prefix = r.Source.Prefix,
             Auth = OpenStackAuth.Create(settings, from),
-            AttemptTimeout = r.RequestTimeout / 3,
-            StallTimeout = r.StallTimeout,
-            CallTimeout = r.RequestTimeout,
-            Meter = r.Meter,
-            Log = log,
-        });
+        }, log));
 }

@@ -12,8 +12,6 @@ namespace Bucketfs.Core.Namespace;
 /// key can still be waiting, so that buffer stays small. Files being created here that the bucket
 /// does not have yet come at the end, unless the listing showed them meanwhile. With
 /// <paramref name="headers"/>, each page is completed with what only headers say before it is shown.
-/// The next page is asked for as soon as a page arrives, so its round trip overlaps the describing
-/// and showing of this one instead of following it.
 /// </summary>
 internal sealed class DirectoryListing(IObjectStore store, string prefix, int pageSize, List<(string Name, EntryAttributes Attributes)> unlisted, ILogger log, ListingHeaders? headers = null)
 {
@@ -21,11 +19,6 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
     private readonly List<(string Name, EntryAttributes Attributes)> _waiting = [];
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    // The page at the current position (fetched, or on its way) and the one after it. Both are asked
-    // for without the caller's cancellation, bounded by the store's own call timeouts: an
-    // interrupted READDIR leaves them to the next one instead of throwing them away.
-    private Task<ListPage>? _page;
-    private Task<ListPage>? _ahead;
     private string? _continuation;
     private bool _done;
 
@@ -48,20 +41,7 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
 
     private async Task FetchPageAsync(CancellationToken cancellation)
     {
-        var fetching = _page ??= ListAsync(_continuation);
-        ListPage page;
-        try
-        {
-            page = await fetching.WaitAsync(cancellation).ConfigureAwait(false);
-        }
-        catch when (fetching.IsCompleted)
-        {
-            // Asked for again by the next READDIR, as before.
-            _page = null;
-            throw;
-        }
-        if (page.Continuation is { } next) _ahead ??= ListAsync(next);
-        // Cancelled here, the page is still at hand for the next READDIR (its HEADs mostly cached by then).
+        var page = await store.ListAsync(prefix, "/", _continuation, pageSize, cancellation).ConfigureAwait(false);
         if (headers != null) await headers.DescribeAsync(prefix, page, cancellation).ConfigureAwait(false);
         int o = 0, p = 0;
         while (o < page.Objects.Count || p < page.CommonPrefixes.Count)
@@ -72,8 +52,6 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
             else AddPrefix(page.CommonPrefixes[p++]);
         }
         _continuation = page.Continuation;
-        _page = _ahead;
-        _ahead = null;
         if (_continuation is null)
         {
             _done = true;
@@ -82,9 +60,6 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
                 if (!_seen.Contains(entry.Name)) _ready.Enqueue(entry);
         }
     }
-
-    private Task<ListPage> ListAsync(string? continuation) =>
-        store.ListAsync(prefix, "/", continuation, pageSize, CancellationToken.None);
 
     private void AddObject(ObjectInfo info)
     {

@@ -31,6 +31,7 @@ internal sealed class Staging
     private readonly IObjectStore _store;
     private readonly string _directory;
     private readonly UploadTuning _tuning;
+    private readonly IReadOnlyDictionary<string, string> _contentTypes;
     private readonly MemoryLimiter _memory;
     private readonly Uploader _uploader;
     private readonly UploadRetries _retries;
@@ -46,7 +47,8 @@ internal sealed class Staging
         _memory = memory;
         _namespace = names;
         _log = log;
-        _uploader = new Uploader(store, options.Upload, memory, log);
+        _contentTypes = MimeTypes.Of(options.MimeTypesFile);
+        _uploader = new Uploader(store, options.Upload, _contentTypes, memory, log);
         _retries = new UploadRetries(options.Time, options.Upload, log);
     }
 
@@ -294,7 +296,7 @@ internal sealed class Staging
         return [.. left.Select(f => f.Described)];
     }
 
-    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _tuning, _memory, _log);
+    private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _tuning, _contentTypes, _memory, _log);
 
     /// <summary>Changes the node's staged copy under its gate, never one the last close has just discarded; returns the copy changed.</summary>
     private async Task<StagedFile> ChangeAsync(Inode node, Action<StagedFile> change, CancellationToken cancellation)

@@ -12,7 +12,7 @@ namespace Bucketfs.Core.Write;
 /// 5 TiB. A write or truncate behind what was sent abandons the stream; the file then goes up
 /// whole at close().
 /// </summary>
-internal sealed class StreamingUpload(IObjectStore store, StagedFile file, UploadTuning tuning, MemoryLimiter memory, ILogger log)
+internal sealed class StreamingUpload(IObjectStore store, StagedFile file, UploadTuning tuning, IReadOnlyDictionary<string, string> contentTypes, MemoryLimiter memory, ILogger log)
 {
     private readonly List<Task<UploadedPart>> _parts = [];
     private Task<string>? _uploadId;
@@ -45,7 +45,7 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
 
     private async Task<string> StartAsync()
     {
-        string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(file.Key)), CancellationToken.None).ConfigureAwait(false);
+        string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(file.Key, contentTypes)), CancellationToken.None).ConfigureAwait(false);
         if (!file.UploadStarted(file.Key, uploadId)) log.UploadNotRecorded(file.Key);
         return uploadId;
     }

@@ -11,7 +11,7 @@ namespace Bucketfs.Core.Write;
 /// version (UploadPartCopy) instead of sent again. Part sizes grow with the file so 10,000 parts
 /// reach 5 TiB.
 /// </summary>
-internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLimiter memory, ILogger log)
+internal sealed class Uploader(IObjectStore store, UploadTuning tuning, IReadOnlyDictionary<string, string> contentTypes, MemoryLimiter memory, ILogger log)
 {
     private const long MinPartSize = 5L << 20;
     private const int MaxParts = 10_000;
@@ -21,7 +21,7 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, MemoryLi
     {
         string key = file.Key;
         long size = file.Size;
-        var attributes = new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(key));
+        var attributes = new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(key, contentTypes));
         string etag;
         if (file.Stream is { Active: true } stream)
         {

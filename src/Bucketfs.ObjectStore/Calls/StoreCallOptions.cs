@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,4 +39,27 @@ public abstract record StoreCallOptions
 
     /// <summary>Where the store logs: each request at debug level (method, key, range, status, bytes, time, attempt), and what else the store has to say.</summary>
     public ILogger Log { get; init; } = NullLogger.Instance;
+
+    /// <summary>Which certificates of an https store are accepted.</summary>
+    public TlsTrust Tls { get; init; } = new();
+
+    /// <summary>Bound on opening a connection (s3fs's connect_timeout); null: only the attempt timeout bounds it.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>An HTTP proxy for every request (s3fs's -o proxy=); null: the environment's (https_proxy, ...).</summary>
+    public Uri? Proxy { get; init; }
+
+    /// <summary>Sets <see cref="Tls"/>, <see cref="ConnectTimeout"/> and <see cref="Proxy"/> on a store's connection handler.</summary>
+    public void ConfigureConnections(SocketsHttpHandler sockets)
+    {
+        if (Tls.Validation() is { } validation) sockets.SslOptions.RemoteCertificateValidationCallback = validation;
+        if (ConnectTimeout is { } connect) sockets.ConnectTimeout = connect;
+        if (Proxy is { } own) sockets.Proxy = new WebProxy(own) { Credentials = ProxyCredentials(own) };
+    }
+
+    /// <summary>USER:PASSWORD in the proxy's URL, as curl takes them.</summary>
+    private static NetworkCredential? ProxyCredentials(Uri proxy) =>
+        proxy.UserInfo.Split(':', 2) is [var user, var password] && user.Length > 0
+            ? new NetworkCredential(Uri.UnescapeDataString(user), Uri.UnescapeDataString(password))
+            : null;
 }

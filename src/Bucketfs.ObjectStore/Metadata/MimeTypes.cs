@@ -9,9 +9,8 @@ namespace Bucketfs.ObjectStore.Metadata;
 public static class MimeTypes
 {
     public const string Default = "application/octet-stream";
-    private const string SystemFile = "/etc/mime.types";
-
-    private static readonly Lazy<IReadOnlyDictionary<string, string>> ByExtension = new(() => Load(SystemFile));
+    // Each file is read once per process: a mount names one.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> Loaded = new(StringComparer.Ordinal);
 
     private static readonly Dictionary<string, string> BuiltIn = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -23,8 +22,11 @@ public static class MimeTypes
         ["parquet"] = "application/vnd.apache.parquet",
     };
 
-    /// <summary>The Content-Type for an object named <paramref name="key"/>.</summary>
-    public static string For(string key) => For(key, ByExtension.Value);
+    /// <summary>The map of a mime.types file (FilesystemOptions.MimeTypesFile) over the built-in one.</summary>
+    public static IReadOnlyDictionary<string, string> Of(string file) => Loaded.GetOrAdd(file, Load);
+
+    /// <summary>The type of <paramref name="key"/> by the system's mime.types (what copy and sync use).</summary>
+    public static string For(string key) => For(key, Of("/etc/mime.types"));
 
     public static string For(string key, IReadOnlyDictionary<string, string> map)
     {

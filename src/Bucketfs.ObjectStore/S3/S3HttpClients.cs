@@ -9,7 +9,7 @@ namespace Bucketfs.ObjectStore.S3;
 /// configured, no decompression, the configured proxy, the attempt timeout), with every answer
 /// but an object's data read into memory before the SDK sees it (<see cref="BufferedAnswers"/>).
 /// </summary>
-internal sealed class S3HttpClients(bool expectContinue) : HttpClientFactory
+internal sealed class S3HttpClients(S3StoreOptions options) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
@@ -20,12 +20,13 @@ internal sealed class S3HttpClients(bool expectContinue) : HttpClientFactory
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
         };
+        options.ConfigureConnections(sockets);
         if (clientConfig.GetWebProxy() is { } proxy)
         {
             if (clientConfig.ProxyCredentials != null) proxy.Credentials = clientConfig.ProxyCredentials;
             sockets.Proxy = proxy;
         }
-        var client = new HttpClient(new BufferedAnswers(sockets, expectContinue));
+        var client = new HttpClient(new BufferedAnswers(sockets, options.ExpectContinue));
         if (clientConfig.Timeout is { } timeout) client.Timeout = timeout;
         return client;
     }

@@ -21,11 +21,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly RetryingCalls _calls;
+    private readonly S3WritePolicy _writes;
 
     public S3ObjectStore(S3StoreOptions options)
     {
         _options = options;
         _calls = new RetryingCalls(options, S3ErrorMapping.Map);
+        // The SDK refuses unsigned payloads on plain http; there the payload stays signed.
+        _writes = options.Writes with { UnsignedPayload = options.Writes.UnsignedPayload && options.Endpoint?.Scheme != Uri.UriSchemeHttp };
         _bucket = options.Bucket;
         _prefix = options.Prefix;
         _client = CreateClient(options, options.Region ?? "us-east-1");
@@ -61,7 +64,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
             MaxErrorRetry = 0,
             MaxConnectionsPerServer = options.MaxConnections,
-            HttpClientFactory = new S3HttpClients(options.ExpectContinue),
+            HttpClientFactory = new S3HttpClients(options),
         };
         if (options.Endpoint != null)
         {
@@ -80,14 +83,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
         Call($"list {prefix}", new("list", "GET", "?list-type=2&prefix=" + _prefix + prefix), async attempt =>
         {
-            var response = await _client.ListObjectsV2Async(new ListObjectsV2Request
+            var request = new ListObjectsV2Request
             {
                 BucketName = _bucket,
                 Prefix = _prefix + prefix,
                 Delimiter = delimiter,
                 ContinuationToken = continuation,
                 MaxKeys = maxKeys,
-            }, attempt.Token);
+            };
+            _writes.Apply(request);
+            var response = await _client.ListObjectsV2Async(request, attempt.Token);
             var objects = (response.S3Objects ?? []).Select(o => new ObjectInfo(
                 Relative(o.Key), o.Size ?? 0, o.ETag ?? "", ToOffset(o.LastModified))).ToList();
             var prefixes = (response.CommonPrefixes ?? []).Select(Relative).ToList();
@@ -99,7 +104,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             try
             {
-                var response = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, attempt.Token);
+                var request = new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key };
+                _writes.Apply(request);
+                var response = await _client.GetObjectMetadataAsync(request, attempt.Token);
                 return new ObjectInfo(key, response.ContentLength, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata), ContentType = response.Headers.ContentType };
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -158,8 +165,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private static Stream Body(GetObjectResponse response) =>
         response.ResponseStream is WrapperStream wrapped ? wrapped.GetNonWrapperBaseStream() : response.ResponseStream;
 
-    private Task<GetObjectResponse> GetAsync(string key, ByteRange? range, string? ifMatch, CancellationToken token) =>
-        _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = range, EtagToMatch = ifMatch }, token);
+    private Task<GetObjectResponse> GetAsync(string key, ByteRange? range, string? ifMatch, CancellationToken token)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = range, EtagToMatch = ifMatch };
+        _writes.Apply(request);
+        return _client.GetObjectAsync(request, token);
+    }
 
     private static Dictionary<string, string> MetadataOf(MetadataCollection headers)
     {
@@ -185,6 +196,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 AutoCloseStream = true,
             };
             AddMetadata(request.Metadata, attributes);
+            _writes.Apply(request);
             var response = await _client.PutObjectAsync(request, attempt.Token);
             return response.ETag ?? "";
         }, cancellation);
@@ -209,6 +221,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 request.ContentType = attributes.ContentType;
                 AddMetadata(request.Metadata, attributes);
             }
+            _writes.Apply(request);
             var response = await _client.CopyObjectAsync(request, attempt.Token);
             return response.ETag ?? "";
         }, cancellation);
@@ -216,7 +229,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
         Call($"delete {key}", new("delete", "DELETE", _prefix + key), async attempt =>
         {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key }, attempt.Token);
+            var request = new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key };
+            _writes.Apply(request);
+            await _client.DeleteObjectAsync(request, attempt.Token);
             return true;
         }, cancellation);
 
@@ -225,6 +240,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, ContentType = attributes.ContentType };
             AddMetadata(request.Metadata, attributes);
+            _writes.Apply(request);
             var response = await _client.InitiateMultipartUploadAsync(request, attempt.Token);
             return response.UploadId;
         }, cancellation);
@@ -232,7 +248,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
         Call($"upload part {partNumber} of {key}", new("upload_part", "PUT", _prefix + key + "?partNumber=" + partNumber, BytesSent: content.Length), async attempt =>
         {
-            var response = await _client.UploadPartAsync(new UploadPartRequest
+            var request = new UploadPartRequest
             {
                 BucketName = _bucket,
                 Key = _prefix + key,
@@ -240,7 +256,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 PartNumber = partNumber,
                 InputStream = AsStream(content),
                 UseChunkEncoding = false,
-            }, attempt.Token);
+            };
+            _writes.Apply(request);
+            var response = await _client.UploadPartAsync(request, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
         }, cancellation);
 
@@ -250,7 +268,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private Task<UploadedPart> CopyPartOnceAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
         Call($"copy part {partNumber} of {key}", new("upload_part_copy", "PUT", _prefix + key + "?partNumber=" + partNumber, BytesCopied: length), async attempt =>
         {
-            var response = await _client.CopyPartAsync(new CopyPartRequest
+            var request = new CopyPartRequest
             {
                 SourceBucket = _bucket,
                 SourceKey = _prefix + sourceKey,
@@ -261,27 +279,33 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 FirstByte = offset,
                 LastByte = offset + length - 1,
                 ETagToMatch = ifMatch is null ? null : [ifMatch],
-            }, attempt.Token);
+            };
+            _writes.Apply(request);
+            var response = await _client.CopyPartAsync(request, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
         }, cancellation);
 
     public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
         Call($"complete upload of {key}", new("complete_multipart_upload", "POST", _prefix + key + "?uploadId"), async attempt =>
         {
-            var response = await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            var request = new CompleteMultipartUploadRequest
             {
                 BucketName = _bucket,
                 Key = _prefix + key,
                 UploadId = uploadId,
                 PartETags = parts.Select(p => new PartETag(p.PartNumber, p.ETag)).ToList(),
-            }, attempt.Token);
+            };
+            _writes.Apply(request);
+            var response = await _client.CompleteMultipartUploadAsync(request, attempt.Token);
             return response.ETag ?? "";
         }, cancellation);
 
     public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
         Call($"abort upload of {key}", new("abort_multipart_upload", "DELETE", _prefix + key + "?uploadId"), async attempt =>
         {
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId }, attempt.Token);
+            var request = new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId };
+            _writes.Apply(request);
+            await _client.AbortMultipartUploadAsync(request, attempt.Token);
             return true;
         }, cancellation);
 

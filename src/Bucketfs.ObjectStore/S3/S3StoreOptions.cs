@@ -23,6 +23,9 @@ public sealed record S3StoreOptions : StoreCallOptions
     /// <summary>Null sends unsigned requests (public buckets).</summary>
     public AWSCredentials? Credentials { get; init; }
 
+    /// <summary>Encryption, storage class, ACL and requester-pays of every object written, copied or read.</summary>
+    public S3WritePolicy Writes { get; init; } = new();
+
     /// <summary>
     /// Whether a request with a body waits for the store's "100 Continue" before sending it (the
     /// SDK's way): a refused upload then costs no bandwidth, but every PUT an extra round trip,

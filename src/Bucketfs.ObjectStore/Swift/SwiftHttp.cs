@@ -18,7 +18,7 @@ internal sealed class SwiftHttp : IDisposable
 
     public SwiftHttp(SwiftStoreOptions options)
     {
-        _http = new HttpClient(new SocketsHttpHandler
+        var sockets = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.MaxConnections,
             AllowAutoRedirect = false,
@@ -27,7 +27,9 @@ internal sealed class SwiftHttp : IDisposable
             // Swift keeps metadata values as UTF-8 bytes; the default would read them as Latin-1.
             RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
             ResponseHeaderEncodingSelector = (_, _) => Encoding.UTF8,
-        })
+        };
+        options.ConfigureConnections(sockets);
+        _http = new HttpClient(sockets)
         {
             // Every attempt is bounded by RetryingCalls.
             Timeout = Timeout.InfiniteTimeSpan,
