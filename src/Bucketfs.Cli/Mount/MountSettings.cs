@@ -58,6 +58,12 @@ internal sealed class MountSettings
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Longest a body being received may bring no bytes before it is asked for again.</summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Where Prometheus scrapes the metrics (--metrics-addr HOST:PORT).</summary>
+    public Operations.MetricsAddress? MetricsAddress { get; set; }
+    /// <summary>An OTLP collector the metrics are pushed to.</summary>
+    public Uri? OtlpEndpoint { get; set; }
+    /// <summary>The command line after the source and mountpoint, as `bucketfs list` shows it.</summary>
+    public string Options { get; set; } = "";
 
     /// <summary>Encryption, storage class, ACL and requester-pays of what is written (s3fs's use_sse, storage_class, default_acl, requester_pays).</summary>
     public S3WritePolicy Writes { get; set; } = new();

@@ -189,7 +189,7 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
     {
         if (!reserved) limiter.Reserve(MemoryArea.Prefetch, length);
         var chunk = new Chunk(start, length, limiter);
-        chunk.Begin(FetchAsync(chunk, reserved));
+        chunk.Begin(FetchAsync(chunk, reserved), readAhead: reserved);
         return chunk;
     }
 
@@ -214,7 +214,9 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
             // A chunk a read waits for is read from the cache at once, so the read is answered
             // without a thread switch; read-ahead leaves the caller (and the reader's lock) first.
             if (readAhead) await Task.Yield();
-            if (cached.TryRead(chunk.Start, chunk.Target.Span)) return chunk.Length;
+            bool hit = cached.TryRead(chunk.Start, chunk.Target.Span);
+            limiter.Metrics?.CacheRead(hit, chunk.Length);
+            if (hit) return chunk.Length;
         }
         Interlocked.Increment(ref _gets);
         Interlocked.Add(ref _fetchedBytes, chunk.Length);
