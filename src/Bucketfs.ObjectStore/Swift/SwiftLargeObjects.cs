@@ -52,7 +52,7 @@ public sealed partial class SwiftStore
         }, cancellation);
 
     public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
-        Call($"complete upload of {key}", new("complete_multipart_upload", "PUT", _prefix + key + "?multipart-manifest=put"), async attempt =>
+        ReplacingAsync(key, large: true, () => Call($"complete upload of {key}", new("complete_multipart_upload", "PUT", _prefix + key + "?multipart-manifest=put"), async attempt =>
         {
             if (!_uploads.TryGetValue(uploadId, out var attributes))
                 throw new ObjectStoreException(StoreError.Rejected, $"no upload {uploadId} in progress");
@@ -64,7 +64,7 @@ public sealed partial class SwiftStore
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             _uploads.TryRemove(uploadId, out _);
             return ETagOf(response);
-        }, cancellation);
+        }, cancellation), cancellation);
 
     /// <summary>Deletes the segments uploaded so far (a crashed mount's too: they are found by name).</summary>
     public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
@@ -82,14 +82,14 @@ public sealed partial class SwiftStore
                 names.AddRange(page.Objects.Select(o => o.Key));
                 if ((marker = page.Continuation) is null) break;
             }
-            if (names.Count > 0) await BulkDeleteAsync(key, names, attempt);
+            if (names.Count > 0) await BulkDeleteAsync(key, [.. names.Select(n => (_segments, n))], attempt);
             return true;
         }, cancellation);
 
-    /// <summary>One bulk-delete request for segment names (Swift's bulk middleware takes up to 10,000).</summary>
-    private async Task BulkDeleteAsync(string key, List<string> names, Attempt attempt)
+    /// <summary>One bulk-delete request for segments of <paramref name="key"/> (Swift's bulk middleware takes up to 10,000).</summary>
+    private async Task BulkDeleteAsync(string key, List<(string Container, string Name)> segments, Attempt attempt)
     {
-        string body = string.Join('\n', names.Select(n => "/" + Escape(_segments) + "/" + EscapePath(n)));
+        string body = string.Join('\n', segments.Select(s => "/" + Escape(s.Container) + "/" + EscapePath(s.Name)));
         using var response = await _http.SendAsync(s =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, new Uri(s.StorageUrl.ToString().TrimEnd('/') + "?bulk-delete")) { Content = new StringContent(body, Encoding.UTF8, "text/plain") };

@@ -51,7 +51,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
             string query = SwiftListing.Query(_prefix + prefix, delimiter, continuation, maxKeys);
             using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Get, ContainerUri(s, _container, query)), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response, container: true);
-            return SwiftListing.Parse(await response.Content.ReadAsByteArrayAsync(attempt.Token), maxKeys, Relative);
+            return SwiftListing.Parse(await response.Content.ReadAsByteArrayAsync(attempt.Token), maxKeys, Relative, SeenLarge);
         }, cancellation);
 
     public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation) =>
@@ -60,6 +60,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
             using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Head, ObjectUri(s, key)), attempt);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
+            SeenLarge(key, IsLarge(response));
             return (ObjectInfo?)Describe(key, response);
         }, cancellation);
 
@@ -90,6 +91,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
             using var response = await GetAsync(key, range: null, ifMatch: null, attempt);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
+            SeenLarge(key, IsLarge(response));
             var info = Describe(key, response);
             int filled = await attempt.FillAsync(await response.Content.ReadAsStreamAsync(attempt.Token), destination[..(int)Math.Min(destination.Length, info.Size)]);
             return (ObjectStart?)new ObjectStart(info, filled);
@@ -105,12 +107,12 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
         }, attempt, stream: true);
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"put {key}", new("put", "PUT", _prefix + key, BytesSent: content.Length), async attempt =>
+        ReplacingAsync(key, large: false, () => Call($"put {key}", new("put", "PUT", _prefix + key, BytesSent: content.Length), async attempt =>
         {
             using var response = await _http.SendAsync(s => Put(ObjectUri(s, key), content, attributes), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             return ETagOf(response);
-        }, cancellation);
+        }, cancellation), cancellation);
 
     /// <summary>
     /// X-Copy-From, with If-Match checked against the source. Swift's copy of a Static Large Object
@@ -118,12 +120,12 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
     /// the copy shares no segments with the source that a delete of either could take away.
     /// </summary>
     public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy {sourceKey} to {destinationKey}", new("copy", "PUT", _prefix + destinationKey), async attempt =>
+        ReplacingAsync(destinationKey, large: false, () => Call($"copy {sourceKey} to {destinationKey}", new("copy", "PUT", _prefix + destinationKey), async attempt =>
         {
             using var response = await _http.SendAsync(s => CopyRequest(ObjectUri(s, destinationKey), sourceKey, null, attributes, ifMatch), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             return ETagOf(response);
-        }, cancellation);
+        }, cancellation), cancellation);
 
     /// <summary>A PUT that copies <paramref name="sourceKey"/> (a byte range of it, with <paramref name="range"/>); with attributes, those replace the source's metadata.</summary>
     private HttpRequestMessage CopyRequest(Uri destination, string sourceKey, RangeHeaderValue? range, ObjectAttributes? attributes, string? ifMatch)
@@ -151,6 +153,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
                 using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Delete, ObjectUri(s, key)), attempt);
                 if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound) throw SwiftHttp.Failure(response);
             }
+            SeenLarge(key, false);
             return true;
         }, cancellation);
 
