@@ -61,10 +61,12 @@ public sealed class KeystoneMountTests
     }
 
     [Fact]
-    public async Task CredentialRevokedWhileMountedFailsWritesWithEaccesAndTheMountStays()
+    public async Task CredentialExpiringWhileMountedFailsWritesWithEaccesAndTheMountStays()
     {
         string container = await _keystone.NewContainerAsync();
-        var (id, secret) = await _keystone.NewApplicationCredentialAsync(DateTimeOffset.UtcNow.AddHours(1));
+        // Keystone ends the tokens of an application credential with it. (A revoked one would do the
+        // same; Keystone on sqlite fails the delete that revokes it: see NewApplicationCredentialAsync.)
+        var (id, secret) = await _keystone.NewApplicationCredentialAsync(DateTimeOffset.UtcNow.AddSeconds(30));
         var openrc = _keystone.Openrc();
         openrc["OS_APPLICATION_CREDENTIAL_ID"] = id;
         openrc["OS_APPLICATION_CREDENTIAL_SECRET"] = secret;
@@ -73,9 +75,8 @@ public sealed class KeystoneMountTests
         {
             File.WriteAllText(mount["before.txt"], "before");
 
-            await _keystone.RevokeApplicationCredentialAsync(id);
-            // Swift trusts a token it validated for a few seconds (token_cache_time): the first write it checks again is refused.
-            var refused = await Eventually.PollAsync(() => Task.FromResult(TryWrite(mount["after.txt"])), e => e != null, TimeSpan.FromSeconds(60));
+            // Past the expiry, and Swift trusts a token it validated for a few seconds more (token_cache_time): a write it checks then is refused.
+            var refused = await Eventually.PollAsync(() => Task.FromResult(TryWrite(mount["after.txt"])), e => e != null, TimeSpan.FromSeconds(90));
 
             Assert.IsType<UnauthorizedAccessException>(refused);
             Assert.Contains(File.ReadLines("/proc/mounts"), l => l.Split(' ')[1] == mount.Path);
