@@ -31,6 +31,27 @@ internal sealed class Store : IDisposable
         Client = new AmazonS3Client(new BasicAWSCredentials(access, secret), config);
     }
 
+    public async Task EnsureBucketAsync()
+    {
+        try
+        {
+            await Client.PutBucketAsync(Bucket);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+        }
+    }
+
+    /// <summary>Deletes keys, 1,000 a request.</summary>
+    public async Task DeleteAsync(IReadOnlyList<string> keys)
+    {
+        for (int i = 0; i < keys.Count; i += 1000)
+        {
+            var batch = keys.Skip(i).Take(1000).Select(k => new KeyVersion { Key = k }).ToList();
+            await Client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = Bucket, Objects = batch, Quiet = true });
+        }
+    }
+
     public async Task<string?> TryGetTextAsync(string key)
     {
         try
