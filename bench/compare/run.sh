@@ -288,7 +288,7 @@ LOAD_END=$(loadavg)
   --latency-seq-mib "$LAT_SEQ_MIB" --latency-ml-files "$LAT_ML_FILES" --md "$HERE/results.md" --json "$HERE/results.json" \
   --meta "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
   --meta "mode=$MODE (bench/compare/run.sh${RUN_ARGS:+ $RUN_ARGS})" \
-  --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)$([ -z "$REPORTING_WAS" ] || echo ", free page reporting held off")$([ ${#DAMON_HELD[@]} = 0 ] || echo ", DAMON held off"); shared with other work" \
+  --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)$(held_features); shared with other work" \
   --meta "load average (1/5/15 min)=$LOAD_START at the start, $LOAD_END at the end" \
   --meta "store=Ceph radosgw 16.2, memstore, on 127.0.0.1 (tcp_nodelay); latency rows through bench/compare/LatencyProxy" \
   --meta "bucketfs=$COMMIT$([ "$DIRTY" != 0 ] && echo " plus uncommitted changes in src/ ($DIRTY files)"), built by scripts/publish.sh (Release, ReadyToRun), default options (the local-data-cache rows: --cache DIR, and --no-passthrough)" \

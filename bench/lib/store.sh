@@ -41,6 +41,11 @@ start_proxy() {
     PROXY_STATS=$WORK/proxy-stats.json
     count=(--stats "$PROXY_STATS")
   fi
+  # Another benchmark's proxy there would take these requests (and not delay or count them).
+  if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT" 2>/dev/null; then
+    say "port $PROXY_PORT is in use: another benchmark's proxy? (BENCH_PROXY_PORT moves it)"
+    return 1
+  fi
   "$PROXY" --listen "127.0.0.1:$PROXY_PORT" --target "127.0.0.1:${BENCH_RGW_PORT:-7481}" --delay-ms "$1" "${count[@]}" \
     </dev/null >>"$LOGS/proxy.log" 2>&1 &
   PROXY_PID=$!

@@ -12,7 +12,8 @@
 #   --no-build           use the binaries of the last build
 #
 # Environment: BENCH_WORK (default /var/tmp/bucketfs-bench-scale: its own binaries, so a bench/compare
-# run going on is not rebuilt under it), BENCH_BUCKETFS_ARGS, and the store's settings of bench/compare.
+# run going on is not rebuilt under it), BENCH_PROXY_PORT (default 7492, not compare's 7491),
+# BENCH_BUCKETFS_ARGS, and the store's settings of bench/compare.
 # Writes bench/scale/results.md and results.json; logs under $BENCH_WORK/logs/.
 set -euo pipefail
 
@@ -55,6 +56,8 @@ RESULTS=$LOGS/results.jsonl
 MANIFEST=$WORK/manifest-$BUCKET.json
 mkdir -p "$LOGS" "$MNT_BASE"
 : >"$RESULTS"
+# Not bench/compare's proxy port: a compare run may be using its proxy at the same time.
+: "${BENCH_PROXY_PORT:=7492}"
 LIB=$ROOT/bench/lib
 # shellcheck source=../lib/machine.sh
 . "$LIB/machine.sh"
@@ -175,7 +178,7 @@ printf '%s:%s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$PASSWD"
 chmod 600 "$PASSWD"
 
 # Everything goes through the proxy, without delay, so the store's requests are counted by type.
-start_proxy 0 --count
+start_proxy 0 --count || exit 1
 export ENDPOINT=http://127.0.0.1:$PROXY_PORT
 T_MEASURE=$SECONDS
 
@@ -224,7 +227,7 @@ LOAD_END=$(loadavg)
   --md "$HERE/results.md" --json "$HERE/results.json" \
   --meta "date=$(date -u '+%Y-%m-%d %H:%M UTC')" \
   --meta "mode=bench/scale/run.sh${RUN_ARGS:+ $RUN_ARGS}; time cap $CAP s per phase" \
-  --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)$([ -z "$REPORTING_WAS" ] || echo ", free page reporting held off")$([ ${#DAMON_HELD[@]} = 0 ] || echo ", DAMON held off"); shared with other work" \
+  --meta "machine=$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)$(held_features); shared with other work" \
   --meta "load average (1/5/15 min)=$LOAD_START at the start, $LOAD_END at the end" \
   --meta "store=Ceph radosgw 16.2, memstore, on 127.0.0.1; every client through bench/compare/LatencyProxy at +0 ms, which counts the requests" \
   --meta "bucketfs=$COMMIT$([ "$DIRTY" != 0 ] && echo " plus uncommitted changes in src/ ($DIRTY files)"), built by scripts/publish.sh (Release, ReadyToRun), default options" \
