@@ -75,12 +75,14 @@ phase() {
 # Workloads run by the shell (each bounded by phase's timeout): they print the same JSON line as the tool.
 # lines_workload EXPECTED CMD...: the time CMD takes to print its lines, and whether it printed EXPECTED.
 lines_workload() {
-  local expected=$1 t0 lines seconds ok=false
+  local expected=$1 t0 lines seconds ok=false command
   shift
+  command="$*"
+  command=${command%% /*} # the command without its paths
   t0=$(date +%s.%N)
   lines=$("$@" | wc -l)
   seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
   [ "$lines" = "$expected" ] && ok=true
-  printf '{"ok":%s,"value":%s,"unit":"s","detail":"%s printed %s lines (%s expected)"}\n' "$ok" "$seconds" "${*%% /*}" "$lines" "$expected"
+  printf '{"ok":%s,"value":%s,"unit":"s","detail":"%s printed %s lines (%s expected)"}\n' "$ok" "$seconds" "$command" "$lines" "$expected"
 }
 export -f lines_workload

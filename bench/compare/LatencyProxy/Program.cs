@@ -105,12 +105,13 @@ void Pump(Socket from, Socket to, bool upstream, ref int answered)
         var start = upstream && counts != null ? new byte[512] : null;
         while (true)
         {
-            if (start != null && Volatile.Read(ref answered) == 1)
+            if (start != null)
             {
-                // A new request: its first bytes, peeked (they stay in the socket for the splice).
+                // Wait for the client's next bytes, peeked (they stay in the socket for the splice):
+                // the first bytes after an answer start a new request.
                 int peeked = from.Receive(start, SocketFlags.Peek);
                 if (peeked <= 0) break;
-                counts!.Count(start.AsSpan(0, peeked));
+                if (Volatile.Read(ref answered) == 1) counts!.Count(start.AsSpan(0, peeked));
             }
             long n = Native.Splice(inFd, IntPtr.Zero, pipe[1], IntPtr.Zero, Chunk, Native.SpliceMove | Native.SpliceMore);
             if (n < 0 && Marshal.GetLastPInvokeError() == Native.EIntr) continue;

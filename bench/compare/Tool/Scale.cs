@@ -16,6 +16,7 @@ internal static class Scale
         string layout = args.Get("layout");
         bool oneLevel = args.Flag("one-level");
         using var store = new Store(args);
+        await store.WarmUpAsync();
         var clock = Stopwatch.StartNew();
         var (entries, requests) = await store.ListAsync(ScaleLayout.Prefix(layout), oneLevel ? "/" : null);
         double seconds = clock.Elapsed.TotalSeconds;
@@ -31,6 +32,7 @@ internal static class Scale
         var sample = m.Sample(args.Int("count", 1000), args.Int("seed", 7));
         string? root = args.Get("root", "") is { Length: > 0 } r ? r : null;
         using var store = root == null ? new Store(args) : null;
+        if (store != null) await store.WarmUpAsync();
         int bad = 0;
         var latencies = new List<double>(sample.Length);
         var clock = Stopwatch.StartNew();
@@ -57,6 +59,7 @@ internal static class Scale
         var sample = m.Sample(args.Int("sample", 10_000), args.Int("seed", 42));
         string? root = args.Get("root", "") is { Length: > 0 } r ? r : null;
         using var store = root == null ? new Store(args) : null;
+        if (store != null) await store.WarmUpAsync();
         int next = -1, bad = 0;
         string? firstError = null;
         async Task Worker()

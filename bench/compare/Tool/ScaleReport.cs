@@ -26,6 +26,7 @@ internal static class ScaleReport
         "find-flat" or "du-flat" or "find-1" or "find-2" => "list-flat",
         "find-tree" or "du-tree" => "list-tree",
         "stat-forgot" => "stat-flat",
+        "forget" => "none",
         "changes" => "list-all",
         _ => id,
     };
@@ -68,8 +69,9 @@ internal static class ScaleReport
             int eq = kv.IndexOf('=');
             if (eq > 0) meta[kv[..eq]] = kv[(eq + 1)..];
         }
+        // The limit's cell of a row is the measurement its row is compared with.
         JsonObject? Find(string mounter, string workload) =>
-            records.LastOrDefault(r => (string?)r["mounter"] == mounter && (string?)r["workload"] == workload);
+            records.LastOrDefault(r => (string?)r["mounter"] == mounter && (string?)r["workload"] == (mounter == "direct" ? LimitOf(workload) : workload));
         var all = Rows(layout, args);
         var rows = all.Where(r => Mounters.Any(m => m.Id != "direct" && Find(m.Id, r.Id) != null)).ToList();
         var mounters = Mounters.Where(m => records.Any(r => (string?)r["mounter"] == m.Id)).ToList();
@@ -90,7 +92,7 @@ internal static class ScaleReport
         foreach (var (id, _, _) in rows)
         {
             md.Append($"| {id} |");
-            foreach (var m in mounters) md.Append($" {Resources(Find(m.Id, m.Id == "direct" ? LimitOf(id) : id))} |");
+            foreach (var m in mounters) md.Append($" {Resources(Find(m.Id, id))} |");
             md.AppendLine();
         }
         md.AppendLine();
@@ -124,7 +126,7 @@ internal static class ScaleReport
         double? peak = Report.Num(r["daemon_peak_rss_mib"]) ?? Report.Num(r["result"]?["client_peak_rss_mib"]);
         double? steady = Report.Num(r["daemon_rss_mib"]);
         string F(double? v, string format) => v is double d ? d.ToString(format, CultureInfo.InvariantCulture) : "?";
-        var cell = new StringBuilder($"{F(cpu, "0.0")} s / {F(peak, "0")} / {F(steady, "0")} MiB");
+        var cell = new StringBuilder($"{F(cpu, "0.0")} s / {F(peak, "0")}{(steady is null ? "" : " / " + F(steady, "0"))} MiB");
         if (r["requests"] is JsonObject requests)
         {
             var counts = requests.Where(p => Report.Num(p.Value) is > 0).Select(p => $"{Report.Num(p.Value):N0} {p.Key}").ToList();
