@@ -11,12 +11,15 @@ using System.Runtime.InteropServices;
 // the way a store farther away adds a round trip to each request; a body that follows its headers
 // without an answer in between is not delayed again. Bytes move with splice(2) through a pipe, so
 // they are never copied into this process: at 0 ms the proxy costs little CPU. Loopback only; runs
-// until SIGTERM or SIGINT.
+// until SIGTERM or SIGINT. With --stats FILE it also counts requests by type (RequestCounts) and
+// writes the counts so far to FILE on SIGUSR1.
+using Bucketfs.Bench.LatencyProxy;
+
 var options = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
 if (!options.TryGetValue("listen", out var listenText) || !options.TryGetValue("target", out var targetText))
 {
-    Console.Error.WriteLine("usage: bucketfs-bench-latency-proxy --listen HOST:PORT --target HOST:PORT [--delay-ms N]");
+    Console.Error.WriteLine("usage: bucketfs-bench-latency-proxy --listen HOST:PORT --target HOST:PORT [--delay-ms N] [--stats FILE]");
     return 2;
 }
 var listen = IPEndPoint.Parse(listenText);
@@ -43,6 +46,14 @@ void Stop()
 }
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(); });
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(); });
+string? statsPath = options.GetValueOrDefault("stats");
+var counts = statsPath == null ? null : new RequestCounts();
+const int SigUsr1 = 10; // a raw signal number: PosixSignal names only the portable ones
+using var sigusr1 = PosixSignalRegistration.Create((PosixSignal)SigUsr1, c =>
+{
+    c.Cancel = true;
+    if (counts != null) counts.WriteTo(statsPath!);
+});
 Console.Error.WriteLine($"latency proxy: {listen} -> {target}, +{delayMs} ms per request");
 
 while (true)
@@ -91,8 +102,17 @@ void Pump(Socket from, Socket to, bool upstream, ref int answered)
     try
     {
         Native.Fcntl(pipe[1], Native.FSetPipeSize, Chunk);
+        var start = upstream && counts != null ? new byte[512] : null;
         while (true)
         {
+            if (start != null)
+            {
+                // Wait for the client's next bytes, peeked (they stay in the socket for the splice):
+                // the first bytes after an answer start a new request.
+                int peeked = from.Receive(start, SocketFlags.Peek);
+                if (peeked <= 0) break;
+                if (Volatile.Read(ref answered) == 1) counts!.Count(start.AsSpan(0, peeked));
+            }
             long n = Native.Splice(inFd, IntPtr.Zero, pipe[1], IntPtr.Zero, Chunk, Native.SpliceMove | Native.SpliceMore);
             if (n < 0 && Marshal.GetLastPInvokeError() == Native.EIntr) continue;
             if (n <= 0) break;

@@ -158,7 +158,7 @@ internal static class Fs
             $"{all.Count} preads of {block >> 10} KiB by {threads} threads in {seconds:0.0} s, {bad} wrong; p50 {extra["p50_ms"]} ms, p99 {extra["p99_ms"]} ms", extra);
     }
 
-    private static int ReadFully(SafeFileHandle handle, byte[] buffer, long offset)
+    internal static int ReadFully(SafeFileHandle handle, byte[] buffer, long offset)
     {
         int total = 0;
         for (int n; total < buffer.Length && (n = RandomAccess.Read(handle, buffer.AsSpan(total), offset + total)) > 0;) total += n;

@@ -14,6 +14,11 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
           rand         --file PATH --manifest F [--threads 1 --seconds 10 --block 65536]
           write-seq    --file PATH [--mib 256]      write-small --dir PATH [--count 1000]
           report       --results F.jsonl --manifest F [--md OUT.md --json OUT.json --meta key=value ...]
+          scale-seed   --endpoint URL --bucket B [--objects 100000 --bytes 1024 --layouts flat,tree --parallel 32]
+          scale-list   --endpoint URL --bucket B --manifest F --layout L [--one-level]
+          scale-stat | scale-epoch   --manifest F --layout L, and --root MOUNT or --endpoint URL --bucket B
+                       [stat: --count 1000; epoch: --sample 10000 --threads 8]
+          scale-report --results F.jsonl --manifest F [--md OUT.md --json OUT.json --meta key=value ...]
         AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY give the store's credentials. Each workload prints one JSON line.
         """);
     return 2;
@@ -23,6 +28,7 @@ try
 {
     var a = new Args(args.Skip(1));
     Manifest M() => Manifest.Load(a.Get("manifest"));
+    ScaleLayout S() => ScaleLayout.Load(a.Get("manifest"));
     return args[0] switch
     {
         "seed" => await Seed.RunAsync(a),
@@ -37,6 +43,11 @@ try
         "write-seq" => Writes.Seq(a),
         "write-small" => Writes.Small(a),
         "report" => Report.Run(a),
+        "scale-seed" => await ScaleSeed.RunAsync(a),
+        "scale-list" => await Scale.ListAsync(a, S()),
+        "scale-stat" => await Scale.StatAsync(a, S()),
+        "scale-epoch" => await Scale.EpochAsync(a, S()),
+        "scale-report" => ScaleReport.Run(a),
         _ => throw new ArgumentException($"unknown command '{args[0]}'"),
     };
 }

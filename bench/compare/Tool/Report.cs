@@ -176,20 +176,22 @@ internal static class Report
     }
 
     /// <summary>Workloads as rows, mounters as columns, each figure with its ratio to direct and to the reference mounter.</summary>
-    private static void FigureTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows,
-        Func<string, string> title, Func<string, bool> higher, Func<string, string, JsonObject?> find, string reference, string referenceLabel)
+    internal static void FigureTable(StringBuilder md, List<(string Id, string Label)> mounters, List<string> rows,
+        Func<string, string> title, Func<string, bool> higher, Func<string, string, JsonObject?> find, string reference, string referenceLabel,
+        Func<string, string>? directId = null)
     {
+        directId ??= DirectId;
         Header(md, mounters);
         foreach (string id in rows)
         {
             md.Append($"| {title(id)} |");
-            double? direct = Value(find("direct", id)) ?? Value(find("direct", DirectId(id))), refValue = Value(find(reference, id));
+            double? direct = Value(find("direct", id)) ?? Value(find("direct", directId(id))), refValue = Value(find(reference, id));
             foreach (var m in mounters) md.Append($" {Cell(find(m.Id, id), m.Id, direct, reference, referenceLabel, refValue, higher(id))} |");
             md.AppendLine();
         }
     }
 
-    private static void Header(StringBuilder md, List<(string Id, string Label)> mounters)
+    internal static void Header(StringBuilder md, List<(string Id, string Label)> mounters)
     {
         md.Append("| workload |");
         foreach (var m in mounters) md.Append($" {m.Label} |");
@@ -226,7 +228,7 @@ internal static class Report
     private static int LatencyMs(string id) =>
         id.Split('@') is [_, var l] && int.TryParse(l.Replace("ms", ""), NumberStyles.Integer, CultureInfo.InvariantCulture, out int ms) ? ms : -1;
 
-    private static double? Num(JsonNode? n) => n is JsonValue v && v.TryGetValue(out double d) ? d : null;
+    internal static double? Num(JsonNode? n) => n is JsonValue v && v.TryGetValue(out double d) ? d : null;
 
     /// <summary>The figure of a successful measurement, else null.</summary>
     private static double? Value(JsonObject? r) =>
@@ -257,7 +259,7 @@ internal static class Report
         return r.ToString(r >= 10 ? "0" : "0.00", CultureInfo.InvariantCulture);
     }
 
-    private static string Detail(JsonObject r)
+    internal static string Detail(JsonObject r)
     {
         if ((string?)r["status"] == "unsupported") return (string?)r["error"] ?? "not supported yet";
         var parts = new List<string>();
@@ -269,5 +271,5 @@ internal static class Report
         return Shorten(string.Join("; ", parts), 400).Replace('|', '/');
     }
 
-    private static string Shorten(string s, int max) => s.Length <= max ? s : s[..max] + "…";
+    internal static string Shorten(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 }

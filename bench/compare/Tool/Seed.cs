@@ -28,13 +28,7 @@ internal static class Seed
         int parallel = args.Int("parallel", 16);
         using var store = new Store(args);
         var clock = Stopwatch.StartNew();
-        try
-        {
-            await store.Client.PutBucketAsync(store.Bucket);
-        }
-        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
-        {
-        }
+        await store.EnsureBucketAsync();
 
         string? text = await store.TryGetTextAsync(Layout.ManifestKey);
         var have = text == null ? null : Manifest.Parse(text);
@@ -53,11 +47,7 @@ internal static class Seed
         var mlKeys = Enumerable.Range(0, want.MlCount).Select(Layout.MlKey).ToList();
         var wanted = new HashSet<string>(smallKeys.Concat(mlKeys).Append(Layout.LargeKey), StringComparer.Ordinal);
         var extra = present.Where(k => !wanted.Contains(k)).ToList();
-        for (int i = 0; i < extra.Count; i += 1000)
-        {
-            var batch = extra.Skip(i).Take(1000).Select(k => new KeyVersion { Key = k }).ToList();
-            await store.Client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = store.Bucket, Objects = batch, Quiet = true });
-        }
+        await store.DeleteAsync(extra);
         Console.Error.WriteLine($"seed: deleted {extra.Count} keys of another layout");
 
         // A component whose object size changed is written again whole.
@@ -137,7 +127,7 @@ internal static class Seed
         }
     }
 
-    private static async Task PutAllAsync(Store store, List<(string Key, int Bytes)> puts, int parallel)
+    internal static async Task PutAllAsync(Store store, List<(string Key, int Bytes)> puts, int parallel)
     {
         var queue = new ConcurrentQueue<(string Key, int Bytes)>(puts);
         int done = 0;

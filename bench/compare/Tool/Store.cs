@@ -31,6 +31,33 @@ internal sealed class Store : IDisposable
         Client = new AmazonS3Client(new BasicAWSCredentials(access, secret), config);
     }
 
+    public async Task EnsureBucketAsync()
+    {
+        try
+        {
+            await Client.PutBucketAsync(Bucket);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+        }
+    }
+
+    /// <summary>
+    /// One LIST of a single key, before a measurement: the client's first request (code compiled,
+    /// connection opened) is then not timed, as a mounter's is made while it mounts.
+    /// </summary>
+    public async Task WarmUpAsync() => await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, MaxKeys = 1 });
+
+    /// <summary>Deletes keys, 1,000 a request.</summary>
+    public async Task DeleteAsync(IReadOnlyList<string> keys)
+    {
+        for (int i = 0; i < keys.Count; i += 1000)
+        {
+            var batch = keys.Skip(i).Take(1000).Select(k => new KeyVersion { Key = k }).ToList();
+            await Client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = Bucket, Objects = batch, Quiet = true });
+        }
+    }
+
     public async Task<string?> TryGetTextAsync(string key)
     {
         try
