@@ -41,7 +41,7 @@ public sealed class Transfers
 
     private async Task<TransferSummary> RunAsync(CancellationToken cancellation)
     {
-        using var spool = _options.Delete ? new DeletionSpool() : null;
+        using var spool = _options.Delete ? new KeySpool() : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var pairs = Channel.CreateBounded<Pair>(new BoundedChannelOptions(Math.Max(64, _options.Checkers * 16)) { SingleWriter = true });
         var copies = Channel.CreateBounded<TransferEntry>(Math.Max(16, _options.Transfers * 2));
@@ -81,7 +81,7 @@ public sealed class Transfers
         }
     }
 
-    private async Task CheckAllAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, DeletionSpool? spool, CancellationToken cancellation)
+    private async Task CheckAllAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, KeySpool? spool, CancellationToken cancellation)
     {
         try
         {
@@ -94,7 +94,7 @@ public sealed class Transfers
         }
     }
 
-    private async Task CheckAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, DeletionSpool? spool, CancellationToken cancellation)
+    private async Task CheckAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, KeySpool? spool, CancellationToken cancellation)
     {
         await foreach (var pair in pairs.ReadAllAsync(cancellation).ConfigureAwait(false))
         {
@@ -193,7 +193,7 @@ public sealed class Transfers
         }
     }
 
-    private async Task DeleteAsync(DeletionSpool spool, CancellationToken cancellation)
+    private async Task DeleteAsync(KeySpool spool, CancellationToken cancellation)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Transfers, CancellationToken = cancellation };
         await Parallel.ForEachAsync(spool.Keys(), parallel, async (key, token) =>
