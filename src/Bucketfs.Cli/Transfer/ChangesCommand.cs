@@ -101,8 +101,9 @@ internal sealed class ChangesCommand
 
     private static async IAsyncEnumerable<ObjectInfo> Listing(ITransferSide side, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
+        // Folder markers and empty folders are no objects a pipeline processes.
         await foreach (var entry in side.ListAsync(cancellation).ConfigureAwait(false))
-            yield return new ObjectInfo(entry.Key, entry.Size, entry.ETag ?? "", entry.Modified);
+            if (!entry.IsFolder) yield return new ObjectInfo(entry.Key, entry.Size, entry.ETag ?? "", entry.Modified);
     }
 
     /// <summary>Runs the command with the list on its standard input (and its path in BUCKETFS_CHANGES_FILE); its exit status.</summary>

@@ -22,6 +22,7 @@ internal sealed class CopyCommand
     private readonly Option<string[]> Excludes = new("--exclude") { Description = "Not keys matching this glob (repeatable)" };
     private readonly Option<string?> FilesFrom = new("--files-from") { Description = "Only the keys listed in this file, one a line ('-': standard input; # comments)" };
     private readonly Option<bool> Checksum = new("--checksum", "-c") { Description = "Compare by MD5 (ETag) and size, not modification time and size" };
+    private readonly Option<bool> CopyLinks = new("--copy-links", "-L") { Description = "Copy what local symbolic links point to, not the links (which otherwise go up as s3fs stores links)" };
     private readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log each file copied or deleted" };
     private readonly TransferLocations _locations = new(writes: true);
     private readonly bool _sync;
@@ -41,7 +42,7 @@ internal sealed class CopyCommand
     {
         command.Arguments.Add(Source);
         command.Arguments.Add(Destination);
-        foreach (var option in new Option[] { TransfersOption, Checkers, Streams, Progress, DryRun, Includes, Excludes, FilesFrom, Checksum, Verbose }) command.Options.Add(option);
+        foreach (var option in new Option[] { TransfersOption, Checkers, Streams, Progress, DryRun, Includes, Excludes, FilesFrom, Checksum, CopyLinks, Verbose }) command.Options.Add(option);
         _locations.AttachTo(command);
         command.SetAction(Run);
     }
@@ -65,7 +66,7 @@ internal sealed class CopyCommand
         }
         using var logs = Logging.Create(r.GetValue(Verbose));
         var log = logs.CreateLogger("bucketfs");
-        var source = _locations.Side(r, sourceLocation, connections, log);
+        var source = _locations.Side(r, sourceLocation, connections, log, r.GetValue(CopyLinks));
         var destination = _locations.Side(r, destinationLocation, connections, log);
         using var interrupt = new Interruption();
         var progress = new TransferProgress();

@@ -56,10 +56,13 @@ internal sealed class TransferLocations(bool writes)
         }
     }
 
-    /// <summary>The side <paramref name="location"/> names; <paramref name="connections"/> is how many requests may run at once.</summary>
-    public ITransferSide Side(ParseResult r, string location, int connections, ILogger log)
+    /// <summary>
+    /// The side <paramref name="location"/> names; <paramref name="connections"/> is how many
+    /// requests may run at once; <paramref name="followLinks"/> reads a local folder's links as what they point to.
+    /// </summary>
+    public ITransferSide Side(ParseResult r, string location, int connections, ILogger log, bool followLinks = false)
     {
-        if (StoreSource(location) is not { } source) return new LocalSide(location);
+        if (StoreSource(location) is not { } source) return new LocalSide(location, followLinks);
         // Uploads do not wait for "100 Continue": a round trip per PUT dominates many small files.
         var request = _options.Read(r, source) with { MaxConnections = connections, ExpectContinue = false };
         var target = StoreFactory.Resolve(request, log);

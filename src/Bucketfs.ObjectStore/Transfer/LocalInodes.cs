@@ -2,12 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace Bucketfs.ObjectStore.Transfer;
 
-/// <summary>What stat(2) says of a local file, link or folder, as far as a copy keeps it.</summary>
-public readonly record struct LocalInode(uint Mode, uint Uid, uint Gid, long Size, DateTimeOffset Modified);
+/// <summary>What stat(2) says of a local file, link or folder, as far as a copy keeps it; device and inode number tell folders apart.</summary>
+public readonly record struct LocalInode(uint Mode, uint Uid, uint Gid, long Size, DateTimeOffset Modified, (uint Major, uint Minor, ulong Number) Identity);
 
 /// <summary>
 /// Owner, full mode and times of local files, which .NET does not expose: statx(2), whose struct
-/// has one layout on every architecture, lchown(2) and utimensat(2), all without following a link
+/// has one layout on every architecture, lchown(2), utimensat(2) and rename(2), all without following a link
 /// unless asked to.
 /// </summary>
 internal static unsafe partial class LocalInodes
@@ -18,7 +18,7 @@ internal static unsafe partial class LocalInodes
     private const long UtimeOmit = (1L << 30) - 2;
 
     // Offsets in struct statx (linux/stat.h).
-    private const int UidOffset = 20, GidOffset = 24, ModeOffset = 28, SizeOffset = 40, MtimeOffset = 112;
+    private const int UidOffset = 20, GidOffset = 24, ModeOffset = 28, InodeOffset = 32, SizeOffset = 40, MtimeOffset = 112, DeviceOffset = 136;
 
     public static bool IsRoot { get; } = GetEffectiveUid() == 0;
 
@@ -34,7 +34,8 @@ internal static unsafe partial class LocalInodes
             *(uint*)(buffer + UidOffset),
             *(uint*)(buffer + GidOffset),
             *(long*)(buffer + SizeOffset),
-            DateTimeOffset.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + nanoseconds / 100));
+            DateTimeOffset.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + nanoseconds / 100),
+            (*(uint*)(buffer + DeviceOffset), *(uint*)(buffer + DeviceOffset + 4), *(ulong*)(buffer + InodeOffset)));
     }
 
     /// <summary>Gives the file (a link itself, not what it points to) its owner and group.</summary>
@@ -52,6 +53,12 @@ internal static unsafe partial class LocalInodes
         if (UtimensAt(AtCurrentDirectory, path, times, AtSymlinkNoFollow) != 0) throw Failure("utimensat", path);
     }
 
+    /// <summary>Moves a file or link over <paramref name="to"/>, replacing it.</summary>
+    public static void Rename(string from, string to)
+    {
+        if (LibcRename(from, to) != 0) throw Failure("rename", to);
+    }
+
     private static IOException Failure(string call, string path) =>
         new($"{call} {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
 
@@ -63,6 +70,9 @@ internal static unsafe partial class LocalInodes
 
     [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int UtimensAt(int directory, string path, long* times, int flags);
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LibcRename(string from, string to);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUid();
