@@ -85,4 +85,25 @@ public sealed class StoreLocationCopyTests
         Assert.True(second.ExitCode == 0, second.Stderr);
         Assert.Equal("b.json\n", second.Stdout);
     }
+
+    [Fact]
+    public async Task CopyTakesTheMountsCaBundleAndWritePolicy()
+    {
+        var store = TestStore.Get("ceph");
+        string bucket = await store.NewBucketAsync();
+        using var folder = new TempFolder();
+        string source = Directory.CreateDirectory(Path.Combine(folder.Path, "src")).FullName;
+        File.WriteAllText(Path.Combine(source, "shared.txt"), "for everyone");
+        using var tls = new TlsForwarder(store.Endpoint, folder.Path);
+        string[] https = ["--endpoint-url", tls.Endpoint, "--force-path-style"];
+
+        var refused = Cli.Run(store, ["copy", source, $"s3://{bucket}", .. https, "--retries", "0"]);
+        var copied = Cli.Run(store, ["copy", source, $"s3://{bucket}", .. https, "--ca-bundle", tls.CaBundle, "--acl", "public-read", "--storage-class", "STANDARD", "--connect-timeout", "5"]);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Single(refused.Stderr.Trim().Split('\n'));
+        Assert.True(copied.ExitCode == 0, copied.Stdout + copied.Stderr);
+        var acl = await store.Client.GetObjectAclAsync(new Amazon.S3.Model.GetObjectAclRequest { BucketName = bucket, Key = "shared.txt" });
+        Assert.Contains(acl.Grants, g => g.Grantee.URI?.EndsWith("/AllUsers", StringComparison.Ordinal) == true && g.Permission.Value == "READ");
+    }
 }

@@ -18,6 +18,7 @@ internal sealed class StoreOptions(bool writes)
     private readonly Option<string?> _passwdFile = new("--passwd-file") { Description = "s3fs passwd file: ACCESS:SECRET or BUCKET:ACCESS:SECRET lines, mode 600" };
     private readonly Option<bool> _noSign = new("--no-sign-request") { Description = "Send unsigned requests (public buckets)" };
     private readonly Option<string?> _caBundle = new("--ca-bundle") { Description = "PEM file of the CAs to trust for an https store, instead of the machine's (also AWS_CA_BUNDLE, a profile's ca_bundle)" };
+    private readonly Option<bool> _noCheckCertificate = new("--no-check-certificate") { Description = "Accept any certificate of an https store (s3fs's -o no_check_certificate)" };
     private readonly Option<string?> _proxy = new("--proxy") { Description = "HTTP proxy for every request, http://[USER:PASSWORD@]HOST:PORT (s3fs's -o proxy=; else https_proxy)" };
     private readonly Option<string?> _connectTimeout = new("--connect-timeout") { Description = "Seconds to wait for a connection to the store (s3fs's -o connect_timeout=)" };
     private readonly Option<string?> _retries = new("--retries") { Description = "Retries of a failed request (default 5; s3fs's -o retries=)" };
@@ -29,7 +30,7 @@ internal sealed class StoreOptions(bool writes)
 
     public void AttachTo(Command command)
     {
-        Option[] access = [_endpointUrl, _region, _pathStyle, _profile, _passwdFile, _noSign, _caBundle, _proxy, _connectTimeout, _retries, _requesterPays];
+        Option[] access = [_endpointUrl, _region, _pathStyle, _profile, _passwdFile, _noSign, _caBundle, _noCheckCertificate, _proxy, _connectTimeout, _retries, _requesterPays];
         foreach (var option in access) command.Options.Add(option);
         if (writes)
         {
@@ -57,6 +58,7 @@ internal sealed class StoreOptions(bool writes)
             PasswdFile = r.GetValue(_passwdFile),
             NoSignRequest = r.GetValue(_noSign),
             CaBundle = r.GetValue(_caBundle),
+            CheckCertificate = !r.GetValue(_noCheckCertificate),
             Proxy = r.GetValue(_proxy) is { } proxy ? OptionValues.Proxy(_proxy.Name, proxy) : null,
             ConnectTimeout = r.GetValue(_connectTimeout) is { } connect ? OptionValues.Seconds(_connectTimeout.Name, connect) : null,
             Retries = r.GetValue(_retries) is { } retries ? OptionValues.Whole(_retries.Name, retries) : null,

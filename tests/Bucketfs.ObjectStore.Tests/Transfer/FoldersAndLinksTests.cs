@@ -49,6 +49,18 @@ public sealed class FoldersAndLinksTests : IDisposable
     }
 
     [Fact]
+    public async Task ProgressCountsFoldersAndLinksAsFiles()
+    {
+        var progress = new TransferProgress();
+
+        await Transfers.RunAsync(new LocalSide(MakeTree()), new StoreSide(_store), new TransferOptions(), progress, NullLogger.Instance, CancellationToken.None);
+
+        // "alpha" and the link's target "a.txt"; the folder has no bytes.
+        Assert.Equal((3L, 3L, 10L), (progress.FilesQueued, progress.FilesDone, progress.BytesDone));
+        Assert.Equal(progress.BytesQueued, progress.BytesDone);
+    }
+
+    [Fact]
     public async Task CopyLinksUploadsWhatTheLinkPointsTo()
     {
         await RunAsync(new LocalSide(MakeTree(), followLinks: true), new StoreSide(_store));
