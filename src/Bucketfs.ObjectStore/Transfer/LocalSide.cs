@@ -27,14 +27,14 @@ public sealed partial class LocalSide(string root, bool followLinks = false) : I
         // "a-b" comes before everything in "a" and "a0" after it, as in a store listing. The
         // folders being walked are kept by identity, so a followed link back up is not walked again.
         var pending = new Stack<(IEnumerator<(string Key, string Path)> Children, (uint, uint, ulong) Identity)>();
-        pending.Push((Children(_root, "").GetEnumerator(), LocalInodes.Stat(_root, follow: true)?.Identity ?? default));
+        pending.Push((Children(_root, "").AsEnumerable().GetEnumerator(), LocalInodes.Stat(_root, follow: true)?.Identity ?? default));
         while (pending.Count > 0)
         {
             cancellation.ThrowIfCancellationRequested();
             var current = pending.Peek().Children;
             if (!current.MoveNext())
             {
-                pending.Pop().Children.Dispose();
+                pending.Pop();
                 continue;
             }
             var (key, path) = current.Current;
@@ -44,16 +44,16 @@ public sealed partial class LocalSide(string root, bool followLinks = false) : I
                 yield return entry;
                 continue;
             }
-            var identity = LocalInodes.Stat(path, follow: true)!.Value.Identity;
-            if (pending.Any(p => p.Identity == identity)) continue;
-            if (Directory.EnumerateFileSystemEntries(path).Any()) pending.Push((Children(path, key).GetEnumerator(), identity));
+            if (LocalInodes.Stat(path, follow: true)?.Identity is not { } identity || pending.Any(p => p.Identity == identity)) continue;
+            var children = Children(path, key);
+            if (children.Count > 0) pending.Push((children.AsEnumerable().GetEnumerator(), identity));
             else yield return entry;
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
     /// <summary>The names in a folder, sorted by key: a folder's key ends in '/', which is also the key prefix of everything in it.</summary>
-    private IEnumerable<(string Key, string Path)> Children(string path, string keyPrefix)
+    private List<(string Key, string Path)> Children(string path, string keyPrefix)
     {
         var children = new List<(string Key, string Path)>();
         foreach (var info in new DirectoryInfo(path).EnumerateFileSystemInfos())

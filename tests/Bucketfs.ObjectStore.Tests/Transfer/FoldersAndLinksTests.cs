@@ -70,6 +70,19 @@ public sealed class FoldersAndLinksTests : IDisposable
     }
 
     [Fact]
+    public async Task CopyLinksFollowsALinkToAFolderButNotBackUpTheTree()
+    {
+        string source = MakeTree();
+        File.CreateSymbolicLink(Path.Combine(source, "alias"), "empty");
+        File.CreateSymbolicLink(Path.Combine(source, "up"), ".");
+        var keys = new List<string>();
+
+        await foreach (var entry in new LocalSide(source, followLinks: true).ListAsync(CancellationToken.None)) keys.Add(entry.Key);
+
+        Assert.Equal(["a.txt", "alias/", "empty/", "link"], keys);
+    }
+
+    [Fact]
     public async Task MarkersAndLinkObjectsComeDownAsFoldersAndLinksWithTheirTimes()
     {
         await RunAsync(new LocalSide(MakeTree()), new StoreSide(_store));
