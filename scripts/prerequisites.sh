@@ -2,10 +2,11 @@
 # Installs the Debian packages bucketfs and its tests use, only when missing:
 # fuse3 (fusermount3 for unprivileged mounts), attr (setfattr/getfattr), util-linux (setpriv),
 # curl (seeding the demo bucket), s3fs (the reference the interop tests compare with),
-# media-types (/etc/mime.types: the Content-Type of new objects, as s3fs chooses it).
+# media-types (/etc/mime.types: the Content-Type of new objects, as s3fs chooses it),
+# systemd (systemd-analyze verify of the example units in packaging/systemd).
 set -euo pipefail
 
-packages=(fuse3 attr util-linux curl s3fs media-types)
+packages=(fuse3 attr util-linux curl s3fs media-types systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,4 +8,11 @@ internal static class ExitCodes
 
     /// <summary>The command line itself is wrong: an unknown option, a missing argument, a value an option does not take.</summary>
     public const int Usage = 2;
+
+    /// <summary>Says why on one line of stderr and returns <see cref="Failure"/>.</summary>
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"bucketfs: {message}");
+        return Failure;
+    }
 }

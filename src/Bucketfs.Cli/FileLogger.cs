@@ -6,11 +6,27 @@ namespace Bucketfs.Cli;
 /// <summary>
 /// Appends log lines to a file, for the background daemon. When the file passes its size limit it
 /// is moved to NAME.1 (replacing the previous one) and started afresh, so logs stay bounded.
+/// One process writes a log file at a time: the file is locked while open (a record lock, which
+/// readers' flock does not meet), and a process that finds it locked writes nothing to it, so a
+/// failed second mount of the same mountpoint leaves the running daemon's log as it was.
 /// </summary>
 internal sealed class FileLoggerProvider(string path, LogLevel minimum, long maxBytes = 16 << 20) : ILoggerProvider
 {
     private readonly Lock _lock = new();
     private StreamWriter? _writer;
+    private bool _refused;
+
+    public string Path => path;
+
+    /// <summary>Opens the file for this process alone; false when another process is writing it.</summary>
+    public bool Claim()
+    {
+        lock (_lock)
+        {
+            if (_writer is null && !_refused) _writer = Open();
+            return _writer != null;
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, minimum);
 
@@ -22,7 +38,8 @@ internal sealed class FileLoggerProvider(string path, LogLevel minimum, long max
         if (exception != null) line.Append(" | ").Append(exception.GetType().Name).Append(": ").Append(exception.Message);
         lock (_lock)
         {
-            _writer ??= Open();
+            if (_writer is null && !_refused) _writer = Open();
+            if (_writer is null) return;
             _writer.WriteLine(line);
             _writer.Flush();
             if (_writer.BaseStream.Length > maxBytes)
@@ -34,10 +51,21 @@ internal sealed class FileLoggerProvider(string path, LogLevel minimum, long max
         }
     }
 
-    private StreamWriter Open()
+    private StreamWriter? Open()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        try
+        {
+            stream.Lock(0, long.MaxValue);
+        }
+        catch (IOException)
+        {
+            stream.Dispose();
+            _refused = true;
+            return null;
+        }
+        return new StreamWriter(stream);
     }
 
     public void Dispose()

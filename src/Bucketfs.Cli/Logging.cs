@@ -5,14 +5,15 @@ namespace Bucketfs.Cli;
 
 internal static class Logging
 {
+    public static LogLevel Level(bool debug) => debug ? LogLevel.Debug : LogLevel.Information;
+
     /// <summary>Logs to stderr, or to <paramref name="file"/> when given (the background daemon has no terminal).</summary>
-    public static ILoggerFactory Create(bool debug, string? file = null) => LoggerFactory.Create(builder =>
+    public static ILoggerFactory Create(bool debug, FileLoggerProvider? file = null) => LoggerFactory.Create(builder =>
     {
-        var level = debug ? LogLevel.Debug : LogLevel.Information;
-        builder.SetMinimumLevel(level);
+        builder.SetMinimumLevel(Level(debug));
         if (file != null)
         {
-            builder.AddProvider(new FileLoggerProvider(file, level));
+            builder.AddProvider(file);
             return;
         }
         // Logs go to stderr so stdout stays for what a command prints.

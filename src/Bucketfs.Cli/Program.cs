@@ -22,6 +22,8 @@ root.Subcommands.Add(RecoverCommand.Create());
 root.Subcommands.Add(Bucketfs.Cli.Transfer.CopyCommand.Create(sync: false));
 root.Subcommands.Add(Bucketfs.Cli.Transfer.CopyCommand.Create(sync: true));
 root.Subcommands.Add(Bucketfs.Cli.Transfer.ChangesCommand.Create());
+root.Subcommands.Add(Bucketfs.Cli.Operations.StatsCommand.Create());
+root.Subcommands.Add(Bucketfs.Cli.Operations.ListCommand.Create());
 new MountCommand().AttachTo(root);
 // Help lists the root's arguments in every subcommand's usage line ("bucketfs <source> <mountpoint>
 // mount ..."); the description above shows the s3fs form instead.

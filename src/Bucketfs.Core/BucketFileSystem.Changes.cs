@@ -173,12 +173,12 @@ public sealed partial class BucketFileSystem
         foreach (string key in keys) _store.Limits.RequireKeyFits(toPath + key[fromPath.Length..]);
         if (_store.Limits.MayHaveLegacyMarker(fromPath) && await _store.HeadAsync(fromPath + KeyNames.LegacyFolderSuffix, cancellation) != null) keys.Add(fromPath + KeyNames.LegacyFolderSuffix);
 
-        _log.LogInformation("Renaming {From} to {To}: {Count} keys", fromPath, toPath, keys.Count);
+        _log.RenamingDirectory(fromPath, toPath, keys.Count);
         int done = 0;
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (key, token) =>
         {
             await CopyObject(key, toPath + key[fromPath.Length..], token);
-            if (Interlocked.Increment(ref done) % 1000 == 0) _log.LogInformation("Renaming {From}: {Done} of {Count} keys copied", fromPath, done, keys.Count);
+            if (Interlocked.Increment(ref done) % 1000 == 0) _log.RenameProgress(fromPath, done, keys.Count);
         });
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation }, async (key, token) => await DeleteIgnoringMissing(key, token));
     }

@@ -54,6 +54,7 @@ public sealed partial class BucketFileSystem
             throw;
         }
         bool keepCache = inode.LastOpenedETag == attributes.ETag && attributes.ETag.Length > 0;
+        if (keepCache) Metrics?.KeptPageCache();
         inode.LastOpenedETag = attributes.ETag;
         var first = _firstBytes.Take(inode.Path, attributes.ETag);
         if (first is { } body) cached?.Store(0, body.Buffer.Slice(0, body.Length));

@@ -55,7 +55,15 @@ public sealed partial class BucketFileSystem : IStagedView
         _names = new Names(store, options, this, _firstBytes, dataCache, _prefetcher, _markerTimes.Changed, log);
         _staging = new Staging(store, options, _memory, _names, log);
         _versionReader = VersionReader;
+        if (options.Meter is { } meter)
+        {
+            Metrics = new FilesystemMetrics(meter, this);
+            _memory.Metrics = Metrics;
+            if (dataCache != null) dataCache.Metrics = Metrics;
+        }
     }
+
+    internal FilesystemMetrics? Metrics { get; }
 
     /// <summary>Cached files are handed to the kernel to read itself when the session allows passthrough.</summary>
     internal void UsePassthrough(IPassthroughFiles kernel)
@@ -82,6 +90,17 @@ public sealed partial class BucketFileSystem : IStagedView
     public long PrefetchBytesInUse => _memory.Used;
 
     public int KnownNodes => _names.Count;
+
+    public long MemoryLimit => _memory.Limit;
+
+    public int OpenHandles => _files.Count;
+
+    public int StagedFiles => _staging.Count;
+
+    /// <summary>Closed files not yet in the bucket, their upload being retried, as "KEY (kept in PATH)".</summary>
+    public IReadOnlyList<string> PendingUploads => _staging.Pending;
+
+    public long DataCacheBytes => _dataCache?.UsedBytes ?? 0;
 
     /// <summary>The entry for <paramref name="name"/> in the directory; a missing name is a negative entry, cached for the TTL.</summary>
     internal ValueTask<NodeEntry> LookupAsync(ulong parent, string name, CancellationToken cancellation) => _names.LookupAsync(parent, name, cancellation);

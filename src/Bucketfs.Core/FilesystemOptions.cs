@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Bucketfs.Core.Namespace;
 using Bucketfs.Core.Read;
 using Bucketfs.Core.Write;
@@ -67,6 +68,9 @@ public sealed record FilesystemOptions
     public int MetadataCacheCapacity { get; init; } = 200_000;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the filesystem's counters and gauges go (bucketfs.data_cache.*, bucketfs.prefetch.*, ...); null: nowhere.</summary>
+    public Meter? Meter { get; init; }
 
     internal ReadTuning Read { get; init; } = new();
 

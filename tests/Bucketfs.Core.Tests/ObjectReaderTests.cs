@@ -59,7 +59,7 @@ public sealed class ObjectReaderTests
         await Read(reader, 0, new byte[128 * 1024]);
         await Read(reader, 12 << 20, new byte[64 * 1024]);
 
-        Assert.Matches(@"^[1-9]\d* GETs, \d+ bytes of 16777216 fetched, 1 window restarts, 0 stragglers, 0 holes filled$", reader.ToString());
+        Assert.Matches(@"^[1-9]\d* GETs, \d+ bytes of 16777216 fetched, 1 window restarts, 0 stragglers, 0 holes filled, window \d+ MiB$", reader.ToString());
     }
 
     [Fact]
@@ -75,6 +75,29 @@ public sealed class ObjectReaderTests
         Assert.True(sizes.Max() >= 4 << 20, "requests should grow to several MiB");
         Assert.True(store.Calls(StoreOperation.AnyRead) < 60, $"{store.Calls(StoreOperation.AnyRead)} GETs for 100 MiB");
         Assert.Equal(0, limiter.Used);
+    }
+
+    [Fact]
+    public async Task WindowGrowsPastItsUsualLargestWhileReadsWaitForDataOnItsWayUpToThreeQuartersOfTheBudget()
+    {
+        var (store, content, etag) = Object(128 << 20);
+        var limiter = new MemoryLimiter(64 << 20);
+        using var reader = new ObjectReader(store, () => "k", etag, content.Length, limiter, Tuning);
+        // Nothing arrives while the reads are planned, as behind a store's latency: each read finds its data still on its way.
+        var held = store.Hold(StoreOperation.AnyRead);
+        var leases = new List<ReadLease>();
+        for (long offset = 0; offset < 40 << 20; offset += 1 << 20) leases.Add(reader.Lease(offset, 1 << 20));
+
+        Assert.EndsWith("window 48 MiB", reader.ToString());
+
+        held.Release();
+        for (int i = 0; i < leases.Count; i++)
+        {
+            using var lease = await reader.WaitAsync(leases[i], CancellationToken.None);
+            var buffer = new byte[1 << 20];
+            Assert.Equal(buffer.Length, lease.CopyTo(buffer));
+            Assert.True(content.AsSpan(i << 20, 1 << 20).SequenceEqual(buffer));
+        }
     }
 
     [Fact]

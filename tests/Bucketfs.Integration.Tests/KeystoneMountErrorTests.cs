@@ -22,6 +22,7 @@ public sealed class KeystoneMountErrorTests : IDisposable
     [Theory]
     [InlineData("wrong-secret", "refused the application credential")]
     [InlineData("expired", "refused the application credential")]
+    [InlineData("revoked", "refused the application credential")]
     [InlineData("missing-container", "container no-such-container-bucketfs does not exist at Swift at http://")]
     [InlineData("keystone-down", "cannot reach Keystone at http://127.0.0.1:9/v3")]
     [InlineData("swift-down", "cannot reach Swift at http://127.0.0.1:9")]
@@ -41,6 +42,12 @@ public sealed class KeystoneMountErrorTests : IDisposable
                 await Task.Delay(expires - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(2));
                 openrc["OS_APPLICATION_CREDENTIAL_ID"] = id;
                 openrc["OS_APPLICATION_CREDENTIAL_SECRET"] = secret;
+                break;
+            case "revoked":
+                var (revokedId, revokedSecret) = await _keystone.NewApplicationCredentialAsync(DateTimeOffset.UtcNow.AddHours(1));
+                await _keystone.RevokeApplicationCredentialAsync(revokedId);
+                openrc["OS_APPLICATION_CREDENTIAL_ID"] = revokedId;
+                openrc["OS_APPLICATION_CREDENTIAL_SECRET"] = revokedSecret;
                 break;
             case "keystone-down":
                 openrc["OS_AUTH_URL"] = "http://127.0.0.1:9/v3";

@@ -59,6 +59,44 @@ public sealed class KeystoneMountTests
     }
 
     [Fact]
+    public async Task CredentialRevokedWhileMountedFailsWritesWithEaccesAndTheMountStays()
+    {
+        string container = await _keystone.NewContainerAsync();
+        var (id, secret) = await _keystone.NewApplicationCredentialAsync(DateTimeOffset.UtcNow.AddHours(1));
+        var openrc = _keystone.Openrc();
+        openrc["OS_APPLICATION_CREDENTIAL_ID"] = id;
+        openrc["OS_APPLICATION_CREDENTIAL_SECRET"] = secret;
+        var mount = BucketMount.StartWith(null, [$"swift://{container}", "--request-timeout", "10"], [], openrc);
+        using (mount)
+        {
+            File.WriteAllText(mount["before.txt"], "before");
+
+            await _keystone.RevokeApplicationCredentialAsync(id);
+            // Swift trusts a token it validated for a few seconds (token_cache_time): the first write it checks again is refused.
+            var refused = await Eventually.PollAsync(() => Task.FromResult(TryWrite(mount["after.txt"])), e => e != null, TimeSpan.FromSeconds(60));
+
+            Assert.IsType<UnauthorizedAccessException>(refused);
+            Assert.Contains(File.ReadLines("/proc/mounts"), l => l.Split(' ')[1] == mount.Path);
+            Assert.True(Directory.Exists(mount.Path));
+        }
+        Assert.Contains("refused the application credential", mount.Log);
+        Assert.Equal("before"u8.ToArray(), await _keystone.GetAsync(container, "before.txt"));
+    }
+
+    private static Exception? TryWrite(string path)
+    {
+        try
+        {
+            File.WriteAllText(path, "after");
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e;
+        }
+    }
+
+    [Fact]
     public async Task CloudsYamlCloudMountsTheContainer()
     {
         string container = await _keystone.NewContainerAsync();

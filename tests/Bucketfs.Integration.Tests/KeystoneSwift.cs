@@ -94,6 +94,15 @@ public sealed class KeystoneSwift
         return (answer!["application_credential"]!["id"]!.GetValue<string>(), secret);
     }
 
+    /// <summary>Deletes an application credential, as a user revoking it does: Keystone revokes the tokens it issued too.</summary>
+    public async Task RevokeApplicationCredentialAsync(string id)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Delete, $"{AuthUrl}/users/{UserId}/application_credentials/{id}");
+        request.Headers.Add("X-Auth-Token", await UserTokenAsync());
+        using var response = await Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<string> NewContainerAsync()
     {
         string container = "t-" + Guid.NewGuid().ToString("N")[..16];

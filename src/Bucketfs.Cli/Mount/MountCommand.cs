@@ -32,6 +32,8 @@ internal sealed class MountCommand
     private readonly Option<bool> Xattrs = new("--xattr") { Description = "Serve user.* extended attributes, stored as s3fs stores them (s3fs's -o use_xattr)" };
     private readonly Option<string?> RenameDirLimit = new("--rename-dir-limit") { Description = "Most keys a directory rename may copy (default 10000)" };
     private readonly Option<string?> RequestTimeout = new("--request-timeout") { Description = "Seconds a program waits at most for an answer that needs the store, retries included; then EIO (default 30; uploads at close are bounded per store call instead)" };
+    private readonly Option<string?> MetricsAddr = new("--metrics-addr") { Description = "Serve Prometheus metrics at http://HOST:PORT/metrics (HOST 0.0.0.0 for every address)" };
+    private readonly Option<string?> OtlpEndpoint = new("--otlp-endpoint") { Description = "Push metrics to this OpenTelemetry collector URL (gRPC, or HTTP when it ends in /v1/metrics)" };
     private readonly Option<string?> StallTimeout = new("--stall-timeout") { Description = "Seconds an answer being received may stall before it is asked for again on a new connection (default 5; s3fs's -o readwrite_timeout=)" };
 
     /// <summary>The `mount` subcommand.</summary>
@@ -48,7 +50,7 @@ internal sealed class MountCommand
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
         Store.AttachTo(command);
-        foreach (var option in new Option[] { OptionLists, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout })
+        foreach (var option in new Option[] { OptionLists, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
             command.Options.Add(option);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
@@ -78,6 +80,9 @@ internal sealed class MountCommand
             Passthrough = !r.GetValue(NoPassthrough),
             RenameDirectoryLimit = Number(r, RenameDirLimit, OptionValues.Whole),
             Xattrs = r.GetValue(Xattrs),
+            MetricsAddress = Value(r, MetricsAddr, Operations.MetricsAddress.Parse),
+            OtlpEndpoint = Value(r, OtlpEndpoint, OptionValues.Url),
+            Options = OptionsGiven(r),
         };
         // Only when given: the default depends on --cache.
         if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = OptionValues.Ttl(MetadataTtl.Name, ttl);
@@ -88,6 +93,23 @@ internal sealed class MountCommand
         settings.AcceptedOptions = accepted;
         return settings;
     }
+
+    /// <summary>The options as given, for `bucketfs list`: every token but the command and the two arguments.</summary>
+    private string OptionsGiven(ParseResult r)
+    {
+        var arguments = new List<string?> { r.GetValue(SourceArgument), r.GetValue(MountpointArgument) };
+        var options = new List<string>();
+        foreach (var token in r.Tokens)
+        {
+            if (token.Type == System.CommandLine.Parsing.TokenType.Command) continue;
+            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && arguments.Remove(token.Value)) continue;
+            options.Add(token.Value);
+        }
+        return string.Join(' ', options);
+    }
+
+    private static T? Value<T>(ParseResult r, Option<string?> option, Func<string, string, T> parse) where T : class =>
+        r.GetValue(option) is { } text ? parse(option.Name, text) : null;
 
     private static T? Number<T>(ParseResult r, Option<string?> option, Func<string, string, T> parse) where T : struct =>
         r.GetValue(option) is { } text ? parse(option.Name, text) : null;

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Bucketfs.Cli.Credentials;
+using Bucketfs.Cli.Operations;
 using Bucketfs.Core;
 using Bucketfs.Core.Kernel;
 using Bucketfs.Core.Cache;
@@ -28,12 +30,16 @@ internal static class MountRunner
         if (Daemon.IsChild) Daemon.DetachFromSession();
 
         string? logFile = settings.LogFile ?? (Daemon.IsChild ? DefaultLogFile(settings.Mountpoint) : null);
-        using var logs = Logging.Create(settings.Debug, logFile);
+        using var fileLog = logFile is null ? null : new FileLoggerProvider(logFile, Logging.Level(settings.Debug));
+        using var logs = Logging.Create(settings.Debug, fileLog);
         var log = logs.CreateLogger("bucketfs");
         try
         {
             CheckMountpoint(settings);
-            var target = StoreFactory.Resolve(settings.Store, log);
+            if (fileLog?.Claim() == false) throw new MountFailure($"{logFile} is being written by another bucketfs daemon; give this mount its own --log-file");
+            using var meter = new Meter(MetricsExport.MeterName);
+            using var export = StartExport(settings, log);
+            var target = StoreFactory.Resolve(settings.Store with { Meter = meter }, log);
             log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, target.CredentialSource);
             foreach (string accepted in settings.AcceptedOptions) log.LogInformation("Option {Option} accepted: bucketfs already does this", accepted);
 
@@ -41,7 +47,7 @@ internal static class MountRunner
             CheckBucket(target);
 
             using var dataCache = OpenDataCache(settings, log);
-            var filesystem = FilesystemOptions(settings, target.Place);
+            var filesystem = FilesystemOptions(settings, target.Place) with { Meter = meter };
             var fs = new BucketFileSystem(store, filesystem, log, dataCache);
             if (!settings.ReadOnly) Preflight(() => fs.RecoverStagedAsync(CancellationToken.None), target);
             var mount = new MountOptions
@@ -53,14 +59,23 @@ internal static class MountRunner
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
             };
-            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.Store.RequestTimeout }, log);
+            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.Store.RequestTimeout, Meter = meter }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
-            var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory);
+            var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory, fileLog?.Path, settings.Options);
             if (!record.Save()) log.LogWarning("Could not record this mount for bucketfs unmount; it will not wait for pending uploads");
+            using var figures = new LiveFigures(MetricsExport.MeterName, TimeProvider.System);
+            var started = DateTimeOffset.UtcNow;
+            using var control = ControlSocket.Start(MountRecord.SocketOf(session.Mountpoint),
+                () => new MountStatus(session.Mountpoint, record.Source, record.Pid, started, record.LogFile, figures.Snapshot(), fs.PendingUploads), log);
+            SystemdNotify.Ready($"Serving {settings.Source} on {session.Mountpoint}");
             if (Daemon.IsChild) Daemon.ReportReady();
             try
             {
-                return MountLifetime.Serve(session, log, fs.FinishUploadsAsync);
+                return MountLifetime.Serve(session, log, bound =>
+                {
+                    SystemdNotify.Stopping($"Unmounted {session.Mountpoint}; finishing uploads");
+                    return fs.FinishUploadsAsync(bound);
+                });
             }
             finally
             {
@@ -74,6 +89,21 @@ internal static class MountRunner
             log.LogError("{Message}", e.Message);
             Console.Error.WriteLine($"bucketfs: {e.Message}");
             return ExitCodes.Failure;
+        }
+    }
+
+    private static IDisposable? StartExport(MountSettings settings, ILogger log)
+    {
+        try
+        {
+            var export = MetricsExport.Start(settings.MetricsAddress, settings.OtlpEndpoint);
+            if (settings.MetricsAddress != null) log.MetricsExported($"Prometheus at {settings.MetricsAddress}");
+            if (settings.OtlpEndpoint != null) log.MetricsExported($"OTLP to {settings.OtlpEndpoint}");
+            return export;
+        }
+        catch (Exception e) when (e is System.Net.HttpListenerException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            throw new MountFailure($"cannot serve metrics at {settings.MetricsAddress}: {e.Message}");
         }
     }
 

@@ -45,6 +45,12 @@ internal sealed class MountSettings
     public int? RenameDirectoryLimit { get; set; }
     /// <summary>-o options accepted because bucketfs already does what they ask, each with why.</summary>
     public IReadOnlyList<string> AcceptedOptions { get; set; } = [];
+    /// <summary>Where Prometheus scrapes the metrics (--metrics-addr HOST:PORT).</summary>
+    public Operations.MetricsAddress? MetricsAddress { get; set; }
+    /// <summary>An OTLP collector the metrics are pushed to.</summary>
+    public Uri? OtlpEndpoint { get; set; }
+    /// <summary>The command line after the source and mountpoint, as `bucketfs list` shows it.</summary>
+    public string Options { get; set; } = "";
     public string? MimeTypesFile { get; set; }
     public int? ListPageSize { get; set; }
     public int? MetadataCacheCapacity { get; set; }

@@ -57,7 +57,7 @@ internal static class RcloneRemotes
                     Region = r.Region ?? Get("region"),
                     // rclone addresses buckets in the path unless told otherwise (force_path_style defaults to true).
                     PathStyle = r.PathStyle || Get("force_path_style") is not ("false" or "0"),
-                });
+                }, log);
                 return target;
             }
             case var type:

@@ -2,6 +2,7 @@ using Bucketfs.Cli.Credentials;
 using Bucketfs.Cli.Mount;
 using Bucketfs.ObjectStore;
 using Bucketfs.ObjectStore.S3;
+using Microsoft.Extensions.Logging;
 
 namespace Bucketfs.Cli.Stores;
 
@@ -36,7 +37,7 @@ internal sealed class S3Target(BucketSource source, ResolvedCredentials credenti
         return new S3ObjectStore(probe ? _options with { MaxRetries = 1, CallTimeout = bound, AttemptTimeout = bound } : _options);
     }
 
-    public static S3Target Create(StoreRequest r)
+    public static S3Target Create(StoreRequest r, ILogger log)
     {
         var credentials = CredentialResolver.Resolve(r.Credentials());
         return new S3Target(r.Source, credentials, r.Calls(new S3StoreOptions
@@ -49,6 +50,6 @@ internal sealed class S3Target(BucketSource source, ResolvedCredentials credenti
             Credentials = credentials.Credentials,
             Writes = r.Writes,
             ExpectContinue = r.ExpectContinue,
-        }));
+        }, log));
     }
 }

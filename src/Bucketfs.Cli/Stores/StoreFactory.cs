@@ -8,6 +8,7 @@ namespace Bucketfs.Cli.Stores;
 /// swift:// with OpenStack settings (--os-* options, then a clouds.yaml cloud, then OS_*
 /// variables), and an rclone remote as its config file describes it. Finds credentials and
 /// settings without asking the store anything; failures are CredentialExceptions (one line).
+/// The store made counts its requests on the request's meter and logs them (at debug level) to <c>log</c>.
 /// </summary>
 internal static class StoreFactory
 {
@@ -19,6 +20,6 @@ internal static class StoreFactory
             var (settings, from) = OpenStackSettings.Gather(r);
             return SwiftTarget.Create(r, settings, from, log);
         }
-        return S3Target.Create(AwsConfiguration.Apply(r));
+        return S3Target.Create(AwsConfiguration.Apply(r), log);
     }
 }

@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using Bucketfs.Cli.Credentials;
 using Bucketfs.Cli.Mount;
 using Bucketfs.ObjectStore.Calls;
 using Bucketfs.ObjectStore.S3;
+using Microsoft.Extensions.Logging;
 
 namespace Bucketfs.Cli.Stores;
 
@@ -32,6 +34,9 @@ internal sealed record StoreRequest(BucketSource Source, IReadOnlyDictionary<str
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Where the store counts and times its requests (a mount's meter); null: nowhere.</summary>
+    public Meter? Meter { get; init; }
+
     /// <summary>--ca-bundle (or AWS_CA_BUNDLE, a profile's ca_bundle): PEM CAs trusted instead of the machine's.</summary>
     public string? CaBundle { get; init; }
     public bool CheckCertificate { get; init; } = true;
@@ -57,8 +62,8 @@ internal sealed record StoreRequest(BucketSource Source, IReadOnlyDictionary<str
     public CredentialRequest Credentials() =>
         new(Source.Bucket, PasswdFile, Profile, NoSignRequest, HomeDirectory, Environment) { IamRole = IamRole };
 
-    /// <summary>The timeouts, retries, proxy and TLS trust every store kind takes, set on its options.</summary>
-    public T Calls<T>(T options) where T : StoreCallOptions => (T)((StoreCallOptions)options with
+    /// <summary>The timeouts, retries, proxy, TLS trust, meter and log every store kind takes, set on its options.</summary>
+    public T Calls<T>(T options, ILogger log) where T : StoreCallOptions => (T)((StoreCallOptions)options with
     {
         // One attempt can never take the whole bound, so a retry always fits in it.
         AttemptTimeout = RequestTimeout / 3,
@@ -69,6 +74,8 @@ internal sealed record StoreRequest(BucketSource Source, IReadOnlyDictionary<str
         ConnectTimeout = ConnectTimeout,
         Proxy = Proxy,
         Tls = Tls(),
+        Meter = Meter,
+        Log = log,
     });
 
     /// <summary>The TLS trust asked for; a CA bundle that cannot be used is refused here, before any call.</summary>

@@ -38,6 +38,5 @@ internal sealed class SwiftTarget(BucketSource source, string credentialSource, 
             Container = r.Source.Bucket,
             Prefix = r.Source.Prefix,
             Auth = OpenStackAuth.Create(settings, from),
-            Log = log,
-        }));
+        }, log));
 }

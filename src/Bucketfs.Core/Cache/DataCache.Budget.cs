@@ -22,13 +22,26 @@ public sealed partial class DataCache
             long free = FreeBytes();
             while (_used + bytes > _options.MaxBytes || free - bytes < _options.MinFreeBytes)
             {
-                if (LeastRecentIdle() is not { } victim) return false;
+                if (LeastRecentIdle() is not { } victim)
+                {
+                    if (free - bytes < _options.MinFreeBytes && !_starved)
+                    {
+                        _starved = true;
+                        Log.CacheStarved(_root, free, _options.MinFreeBytes);
+                    }
+                    return false;
+                }
                 // Counted rather than measured again: the disk may return the space lazily.
                 free += victim.Bytes;
                 Evict(victim);
             }
             entry.Bytes += bytes;
             _used += bytes;
+            if (_starved)
+            {
+                _starved = false;
+                Log.CacheResumed(_root);
+            }
             return true;
         }
     }
@@ -90,6 +103,7 @@ public sealed partial class DataCache
         _entries.Remove(victim.Id);
         _recency.Remove(victim.Node);
         _used -= victim.Bytes;
+        Metrics?.Evicted(victim.Bytes);
         try
         {
             CacheLayout.Delete(_root, victim.Id);

@@ -20,6 +20,8 @@ public sealed partial class DataCache : IDisposable
     // Most recently used first.
     private readonly LinkedList<CacheEntry> _recency = new();
     private long _used;
+    // Told once when the disk's free space stops all caching, and once when it caches again.
+    private bool _starved;
     private bool _disposed;
 
     private DataCache(DataCacheOptions options, string root, ILogger log)
@@ -37,6 +39,12 @@ public sealed partial class DataCache : IDisposable
     internal string Root => _root;
 
     internal long MaxBytes => _options.MaxBytes;
+
+    /// <summary>Bytes of object data held now, as far as this process knows.</summary>
+    internal long UsedBytes => Interlocked.Read(ref _used);
+
+    /// <summary>The mount's instruments (evictions); null when nothing is measured.</summary>
+    internal FilesystemMetrics? Metrics { get; set; }
 
     /// <summary>Opens (creating it if needed) the cache directory, indexing what earlier mounts left there.</summary>
     public static DataCache Open(DataCacheOptions options, ILogger log)
@@ -67,8 +75,7 @@ public sealed partial class DataCache : IDisposable
             while ((cache._used > options.MaxBytes || cache._entries.Count > options.MaxObjects) && cache.EvictLeastRecent()) { }
         }
         var status = cache.Status();
-        log.LogInformation("Data cache in {Directory}: {Objects} objects, {Bytes} of at most {MaxBytes} bytes",
-            root, status.Objects, status.BytesUsed, options.MaxBytes);
+        log.CacheOpened(root, status.Objects, status.BytesUsed, options.MaxBytes);
         return cache;
     }
 
@@ -115,7 +122,7 @@ public sealed partial class DataCache : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log.LogWarning("Not caching {Key}: {Message}", key, e.Message);
+                Log.NotCaching(key, e.Message);
                 return null;
             }
             lock (_lock)

@@ -108,7 +108,7 @@ internal sealed class ObjectFiles : IDisposable
     public void ReportBadBlock(int block, ILogger log)
     {
         if (Interlocked.Exchange(ref _reportedBadBlock, 1) == 0)
-            log.LogWarning("Cached block {Block} of {Path} does not match its checksum; dropped, it will be fetched again", block, DataPath);
+            log.CachedBlockCorrupt(block, DataPath);
         else
             log.LogDebug("Cached block {Block} of {Path} does not match its checksum; dropped", block, DataPath);
     }

@@ -13,14 +13,14 @@ internal static class ErrnoMapping
         switch (failure)
         {
             case FileSystemException e:
-                if (Noteworthy(e.Error)) log.LogError("{Message} (answered errno {Errno})", e.Message, ToErrno(e.Error));
+                if (Noteworthy(e.Error)) log.AnsweredError(e.Message, ToErrno(e.Error));
                 return ToErrno(e.Error);
             case ObjectStoreException e:
                 var error = FileSystemException.From(e.Error);
                 if (e.Error == StoreError.PreconditionFailed)
-                    log.LogError("{Message}: the object changed while open; reopen the file to read the new version", e.Message);
+                    log.ChangedWhileOpen(e.Message);
                 else if (error != FileSystemError.NotFound)
-                    log.LogError("{Message} (answered errno {Errno})", e.Message, ToErrno(error));
+                    log.AnsweredError(e.Message, ToErrno(error));
                 return ToErrno(error);
             default:
                 return null;

@@ -39,7 +39,7 @@ internal sealed class ListingStore(string root, string bucket, ILogger log)
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
-            log.LogWarning("Ignoring the stored listing {Path}: {Message}", path, e.Message);
+            log.IgnoringStoredListing(path, e.Message);
             return null;
         }
     }
@@ -79,7 +79,7 @@ internal sealed class ListingStore(string root, string bucket, ILogger log)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.LogWarning("Could not store the listing of {Prefix}: {Message}", prefix, e.Message);
+            log.ListingNotStored(prefix, e.Message);
             File.Delete(temporary);
         }
     }

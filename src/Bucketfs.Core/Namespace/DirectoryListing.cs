@@ -84,7 +84,7 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
         int hidden = _waiting.FindIndex(w => w.Name == name);
         if (hidden >= 0)
         {
-            log.LogWarning("{Key} is both a file and a directory; showing the directory, hiding the file", prefix + name);
+            log.FileAndDirectory(prefix + name);
             _waiting.RemoveAt(hidden);
         }
         AddDirectory(name, commonPrefix);
@@ -112,7 +112,7 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
     private bool Valid(string name, string key)
     {
         if (KeyNames.Invalid(name) is not { } why) return true;
-        log.LogWarning("Skipping key {Key}: {Reason}", key, why);
+        log.SkippingKey(key, why);
         return false;
     }
 }

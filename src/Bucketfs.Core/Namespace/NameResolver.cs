@@ -55,7 +55,7 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         EntryAttributes? found;
         if (page.Objects.Count > 0 || page.CommonPrefixes.Count > 0)
         {
-            if (info != null) log.LogWarning("{Key} is both a file and a directory; showing the directory, hiding the file", path);
+            if (info != null) log.FileAndDirectory(path);
             found = await DirectoryAsync(path, page, cancellation).ConfigureAwait(false);
         }
         else if (info != null)

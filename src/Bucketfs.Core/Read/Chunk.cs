@@ -10,6 +10,7 @@ internal sealed class Chunk
     private readonly MemoryLimiter _limiter;
     private readonly ReadBuffer _buffer;
     private int _references = 1;
+    private bool _readAhead, _read;
 
     public Chunk(long start, int length, MemoryLimiter limiter, ReadBuffer? filled = null)
     {
@@ -29,16 +30,22 @@ internal sealed class Chunk
 
     public Memory<byte> Target => _buffer.Memory[..Length];
 
-    public void Begin(Task<int> fill)
+    /// <summary>Starts the fetch; a chunk fetched <paramref name="readAhead"/> of its reader counts as prefetch used or wasted when let go.</summary>
+    public void Begin(Task<int> fill, bool readAhead)
     {
         Filled = fill;
+        _readAhead = readAhead;
         // The GET writes into the buffer until it ends, so the fetch itself holds a reference.
         Interlocked.Increment(ref _references);
         fill.ContinueWith(static (_, state) => ((Chunk)state!).Unref(), this, TaskContinuationOptions.ExecuteSynchronously);
     }
 
     /// <summary>Takes a reader's reference; only called while the chunk is in its reader's window, so it is alive.</summary>
-    public void Ref() => Interlocked.Increment(ref _references);
+    public void Ref()
+    {
+        _read = true;
+        Interlocked.Increment(ref _references);
+    }
 
     /// <summary>What this chunk holds of [offset, offset + length); the chunk must be filled and referenced.</summary>
     public ReadOnlySpan<byte> Data(long offset, int length)
@@ -52,6 +59,7 @@ internal sealed class Chunk
     public void Unref()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
+        if (_readAhead) _limiter.Metrics?.Prefetched(Length, _read);
         _limiter.Release(MemoryArea.Prefetch, Length);
         _limiter.Buffers.Return(_buffer);
     }

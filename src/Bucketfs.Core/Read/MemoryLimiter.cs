@@ -25,6 +25,9 @@ internal sealed class MemoryLimiter
 
     public long Limit => _limit;
 
+    /// <summary>The mount's instruments, for the readers that share this budget; null when nothing is measured.</summary>
+    public FilesystemMetrics? Metrics { get; set; }
+
     /// <summary>
     /// Where budgeted data lives. Buffers stay mapped between uses (a quarter of the budget, at most
     /// 32 MiB) only within what the budget leaves free, so data and idle buffers together stay in it.

@@ -102,8 +102,9 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
                 bool spent = limiter.Used >= limiter.Limit;
                 long slack = spent ? 0 : tuning.SequentialSlack;
                 while (_chunks.Count > 0 && _chunks[0].End <= offset - slack) Drop(0);
+                bool caughtUp = Arriving(offset);
                 Cover(offset, end, spent ? tuning.InitialWindow : RequestSize());
-                ReadAhead(end);
+                ReadAhead(end, caughtUp);
             }
             else
             {
@@ -127,11 +128,25 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
         }
     }
 
-    private void ReadAhead(long readEnd)
+    /// <summary>
+    /// Fetches ahead up to the window, then widens it: up to <see cref="ReadTuning.MaxWindow"/> with
+    /// every read ahead, and past it only while the reader catches up with data still arriving, which
+    /// is what a window smaller than the store's bandwidth-delay product looks like from here.
+    /// </summary>
+    private void ReadAhead(long readEnd, bool caughtUp)
     {
         while (_fetchedUpTo < size && _fetchedUpTo - readEnd < _window)
             if (!Fetch(_fetchedUpTo, RequestSize(), demand: false)) return;
-        _window = Math.Min(_window * 2, tuning.MaxWindow);
+        long largest = caughtUp ? Math.Min(tuning.LargestWindow, limiter.Limit * 3 / 4) : tuning.MaxWindow;
+        _window = Math.Max(_window, Math.Min(_window * 2, largest));
+    }
+
+    /// <summary>Whether the chunk a read starts in is still being fetched.</summary>
+    private bool Arriving(long offset)
+    {
+        foreach (var chunk in _chunks)
+            if (chunk.Start <= offset && offset < chunk.End) return !chunk.Filled.IsCompleted;
+        return false;
     }
 
     private int RequestSize() => (int)Math.Clamp(_window / 4, tuning.InitialWindow, tuning.MaxRequest);
@@ -174,7 +189,7 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
     {
         if (!reserved) limiter.Reserve(MemoryArea.Prefetch, length);
         var chunk = new Chunk(start, length, limiter);
-        chunk.Begin(FetchAsync(chunk, reserved));
+        chunk.Begin(FetchAsync(chunk, reserved), readAhead: reserved);
         return chunk;
     }
 
@@ -199,7 +214,9 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
             // A chunk a read waits for is read from the cache at once, so the read is answered
             // without a thread switch; read-ahead leaves the caller (and the reader's lock) first.
             if (readAhead) await Task.Yield();
-            if (cached.TryRead(chunk.Start, chunk.Target.Span)) return chunk.Length;
+            bool hit = cached.TryRead(chunk.Start, chunk.Target.Span);
+            limiter.Metrics?.CacheRead(hit, chunk.Length);
+            if (hit) return chunk.Length;
         }
         Interlocked.Increment(ref _gets);
         Interlocked.Add(ref _fetchedBytes, chunk.Length);
@@ -240,7 +257,7 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
     }
 
     public override string ToString() =>
-        $"{Volatile.Read(ref _gets)} GETs, {Interlocked.Read(ref _fetchedBytes)} bytes of {size} fetched, {_restarts} window restarts, {_stragglers} stragglers, {_holes} holes filled";
+        $"{Volatile.Read(ref _gets)} GETs, {Interlocked.Read(ref _fetchedBytes)} bytes of {size} fetched, {_restarts} window restarts, {_stragglers} stragglers, {_holes} holes filled, window {_window >> 20} MiB";
 
     public void Dispose()
     {

@@ -12,6 +12,13 @@ internal sealed record ReadTuning
     /// <summary>Largest prefetch window of one sequential reader; it doubles up to this with every read ahead.</summary>
     public long MaxWindow { get; init; } = 32 << 20;
 
+    /// <summary>
+    /// How far a window may grow past <see cref="MaxWindow"/>: it keeps doubling only while reads
+    /// find the data they want still on its way (the store's latency times its bandwidth is more
+    /// than the window holds), and never past three quarters of the memory budget.
+    /// </summary>
+    public long LargestWindow { get; init; } = 1L << 30;
+
     /// <summary>Largest single ranged GET; a window is fetched as requests of a quarter of it up to this.</summary>
     public int MaxRequest { get; init; } = 8 << 20;
 

@@ -32,6 +32,9 @@ internal sealed class StagedFile : IDisposable
 
     public string Key { get; private set; }
     public string DataPath { get; }
+
+    /// <summary>The key and where its data is kept, as messages name a file not yet uploaded.</summary>
+    public string Described => $"{Key} (kept in {DataPath})";
     public string ManifestPath => DataPath + ".json";
     public StagedManifest Manifest { get; }
 

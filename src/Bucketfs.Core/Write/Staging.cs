@@ -54,6 +54,12 @@ internal sealed class Staging
 
     public bool Has(ulong id) => _staged.ContainsKey(id);
 
+    /// <summary>Files with a staged copy now.</summary>
+    public int Count => _staged.Count;
+
+    /// <summary>Closed files whose upload is being retried, as "KEY (kept in PATH)".</summary>
+    public IReadOnlyList<string> Pending => _retries.Files;
+
     /// <summary>What stat shows for a node: its staged copy's size and metadata while one exists.</summary>
     public EntryAttributes Effective(Inode node) =>
         _staged.TryGetValue(node.Id, out var entry)
@@ -287,7 +293,7 @@ internal sealed class Staging
             if (staged is { Dirty: true, Deleted: false, WriteFailure: null, Manifest.Acknowledged: true })
                 _retries.Add(id, staged, () => FinalUploadAsync(node, staged));
         var left = await _retries.FinishAsync(bound);
-        return [.. left.Select(f => $"{f.Key} (kept in {f.DataPath})")];
+        return [.. left.Select(f => f.Described)];
     }
 
     private StreamingUpload NewStream(StagedFile staged) => new(_store, staged, _tuning, _contentTypes, _memory, _log);
@@ -351,6 +357,7 @@ internal sealed class Staging
         }
         catch (ObjectStoreException e)
         {
+            _memory.Metrics?.UploadFailed();
             throw new FileSystemException(FileSystemException.From(e.Error), $"Upload of {staged.Key} failed: {e.Message}; the data is kept in {staged.DataPath}", e);
         }
         finally
@@ -368,7 +375,7 @@ internal sealed class Staging
         catch (FileSystemException e)
         {
             // The staged copy stays for the next attempt or the next mount.
-            _log.LogError("{Message}", e.Message);
+            _log.UploadFailed(e.Message);
         }
         await staged.Gate.WaitAsync();
         try
@@ -381,7 +388,7 @@ internal sealed class Staging
                 return;
             }
             if (staged.Dirty && staged.WriteFailure != null)
-                _log.LogError("{Key} was not uploaded: a write to it failed; its local copy is removed", staged.Key);
+                _log.WriteFailedCopyRemoved(staged.Key);
             _staged.TryRemove(new KeyValuePair<ulong, (Inode, StagedFile)>(node.Id, (node, staged)));
             staged.Discard();
         }
@@ -400,7 +407,7 @@ internal sealed class Staging
         }
         catch (FileSystemException e)
         {
-            _log.LogError("{Message}", e.Message);
+            _log.UploadFailed(e.Message);
             return false;
         }
         staged.Discard();

@@ -29,7 +29,7 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
             }
             catch (Exception e) when (e is IOException or InvalidDataException or System.Text.Json.JsonException)
             {
-                log.LogWarning("Skipping staged file {Path} (in use by another mount, or unreadable): {Message}", manifestPath, e.Message);
+                log.SkippingStaged(manifestPath, e.Message);
                 continue;
             }
             await AbortUploadsAsync(staged, cancellation).ConfigureAwait(false);
@@ -41,8 +41,7 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
             if (!staged.Manifest.Acknowledged)
             {
                 KeepAside(stagingDirectory, staged, UnfinishedFolder);
-                log.LogError("{Key} was being written when a previous mount ended, and no close() or fsync() had covered what was written; it was not uploaded and is kept in {Folder} (see bucketfs recover list)",
-                    staged.Key, Path.Combine(stagingDirectory, UnfinishedFolder));
+                log.KeptUnfinished(staged.Key, Path.Combine(stagingDirectory, UnfinishedFolder));
                 result.Unfinished++;
                 continue;
             }
@@ -54,29 +53,28 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
             catch (ObjectStoreException e)
             {
                 staged.Dispose();
-                log.LogError("Could not check {Key} left staged by a previous mount: {Message}; it stays in {Path}", staged.Key, e.Message, staged.DataPath);
+                log.RecoveryCheckFailed(staged.Key, e.Message, staged.DataPath);
                 result.Failed++;
                 continue;
             }
             if (current?.ETag != staged.Manifest.BaseETag && !staged.Manifest.Overwrite)
             {
                 KeepAside(stagingDirectory, staged, ConflictsFolder);
-                log.LogError("{Key} changed in the bucket since a previous mount staged changes to it; those changes were not uploaded and are kept in {Folder} (see bucketfs recover list)",
-                    staged.Key, Path.Combine(stagingDirectory, ConflictsFolder));
+                log.KeptConflict(staged.Key, Path.Combine(stagingDirectory, ConflictsFolder));
                 result.Conflicts++;
                 continue;
             }
             try
             {
                 await uploader.UploadAsync(staged, cancellation).ConfigureAwait(false);
-                log.LogWarning("Uploaded {Key} ({Size} bytes), left staged by a previous mount that did not finish", staged.Key, staged.Size);
+                log.RecoveredUpload(staged.Key, staged.Size);
                 staged.Discard();
                 result.Uploaded++;
             }
             catch (ObjectStoreException e)
             {
                 staged.Dispose();
-                log.LogError("Could not upload {Key} left staged by a previous mount: {Message}; it stays in {Path}", staged.Key, e.Message, staged.DataPath);
+                log.RecoveredUploadFailed(staged.Key, e.Message, staged.DataPath);
                 result.Failed++;
             }
         }
@@ -91,7 +89,7 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
             try
             {
                 await store.AbortUploadAsync(upload.Key, upload.UploadId, cancellation).ConfigureAwait(false);
-                log.LogWarning("Aborted the unfinished multipart upload of {Key} a previous mount started", upload.Key);
+                log.AbortedLeftUpload(upload.Key);
             }
             catch (ObjectStoreException e) when (e.Error == StoreError.NotFound)
             {
@@ -99,7 +97,7 @@ internal sealed class StagingRecovery(IObjectStore store, Uploader uploader, ILo
             }
             catch (ObjectStoreException e)
             {
-                log.LogError("Could not abort the multipart upload {UploadId} of {Key} a previous mount left: {Message}", upload.UploadId, upload.Key, e.Message);
+                log.AbortLeftUploadFailed(upload.UploadId, upload.Key, e.Message);
                 continue;
             }
             staged.UploadEnded(upload.UploadId);

@@ -46,7 +46,7 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
     private async Task<string> StartAsync()
     {
         string uploadId = await store.StartUploadAsync(file.Key, new ObjectAttributes(file.Manifest.Metadata, MimeTypes.For(file.Key, contentTypes)), CancellationToken.None).ConfigureAwait(false);
-        if (!file.UploadStarted(file.Key, uploadId)) log.LogWarning("Could not record the multipart upload of {Key} for recovery", file.Key);
+        if (!file.UploadStarted(file.Key, uploadId)) log.UploadNotRecorded(file.Key);
         return uploadId;
     }
 
@@ -99,7 +99,7 @@ internal sealed class StreamingUpload(IObjectStore store, StagedFile file, Uploa
         }
         catch (ObjectStoreException e)
         {
-            log.LogWarning("Abandoning the streamed upload of {Key} failed: {Message}", file.Key, e.Message);
+            log.AbandonStreamedUploadFailed(file.Key, e.Message);
         }
     }
 }

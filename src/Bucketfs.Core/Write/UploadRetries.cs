@@ -23,12 +23,15 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
 
     public int Count => _pending.Count;
 
+    /// <summary>The files pending now, as "KEY (kept in PATH)".</summary>
+    public IReadOnlyList<string> Files => [.. _pending.Values.Select(p => p.File.Described)];
+
     /// <summary>Starts retrying the upload of <paramref name="file"/> (once per file: a second call while it is pending changes nothing).</summary>
     public void Add(ulong id, StagedFile file, Func<Task<bool>> attempt)
     {
         var pending = new Pending(file, attempt);
         if (_stop.IsCancellationRequested || !_pending.TryAdd(id, pending)) return;
-        log.LogWarning("{Key} was closed but is not in the bucket yet; retrying its upload in the background (kept in {Path})", file.Key, file.DataPath);
+        log.UploadPending(file.Key, file.DataPath);
         pending.Loop = RetryAsync(id, pending);
     }
 
@@ -44,7 +47,7 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
                 delay = delay * 2 < tuning.LongestRetryDelay ? delay * 2 : tuning.LongestRetryDelay;
             }
             _pending.TryRemove(id, out _);
-            if (!pending.File.Dirty) log.LogInformation("{Key} is in the bucket now", pending.File.Key);
+            if (!pending.File.Dirty) log.UploadedLater(pending.File.Key);
         }
         catch (OperationCanceledException)
         {
@@ -82,7 +85,7 @@ internal sealed class UploadRetries(TimeProvider time, UploadTuning tuning, ILog
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogError(e, "Uploading {Key} again failed", pending.File.Key);
+            log.UploadRetryFailed(e, pending.File.Key);
             return false;
         }
     }

@@ -62,7 +62,7 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, IReadOnl
             await file.FetchAsync(store, part.Start, part.End, cancellation).ConfigureAwait(false);
 
         string uploadId = await store.StartUploadAsync(key, attributes, cancellation).ConfigureAwait(false);
-        if (!file.UploadStarted(key, uploadId)) log.LogWarning("Could not record the multipart upload of {Key} for recovery", key);
+        if (!file.UploadStarted(key, uploadId)) log.UploadNotRecorded(key);
         try
         {
             var parts = new UploadedPart[count];
@@ -92,7 +92,7 @@ internal sealed class Uploader(IObjectStore store, UploadTuning tuning, IReadOnl
             }
             catch (ObjectStoreException e)
             {
-                log.LogWarning("Aborting the failed upload of {Key} failed too: {Message}", key, e.Message);
+                log.AbortFailedUploadFailed(key, e.Message);
             }
             throw;
         }

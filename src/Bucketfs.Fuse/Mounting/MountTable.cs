@@ -16,6 +16,20 @@ internal static class MountTable
         return separator >= 0 && separator + 1 < fields.Length ? Unescape(fields[separator + 1]) : null;
     }
 
+    /// <summary>Every mount of type <paramref name="type"/> ("fuse.SUBTYPE", ...): its mountpoint and source, in mount order.</summary>
+    public static List<(string Mountpoint, string Source)> OfType(string type)
+    {
+        var found = new List<(string, string)>();
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] fields = line.Split(' ');
+            int separator = Array.IndexOf(fields, "-", Math.Min(6, fields.Length));
+            if (separator < 0 || separator + 2 >= fields.Length || Unescape(fields[separator + 1]) != type) continue;
+            found.Add((Unescape(fields[4]), Unescape(fields[separator + 2])));
+        }
+        return found;
+    }
+
     private static string[]? EntryAt(string mountpoint)
     {
         string path = Path.GetFullPath(mountpoint).TrimEnd('/');

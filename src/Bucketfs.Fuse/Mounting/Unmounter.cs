@@ -50,6 +50,9 @@ public static class Unmounter
     /// </summary>
     public static string? FilesystemTypeAt(string mountpoint) => MountTable.TypeAt(mountpoint);
 
+    /// <summary>Every mount of filesystem type <paramref name="type"/>, as /proc/self/mountinfo lists them: mountpoint and source.</summary>
+    public static IReadOnlyList<(string Mountpoint, string Source)> MountsOfType(string type) => MountTable.OfType(type);
+
     internal static void ClearIfStale(string mountpoint, ILogger log)
     {
         if (!IsStale(mountpoint)) return;

@@ -22,6 +22,7 @@ public sealed unsafe class FuseRequest : IDisposable
     private bool _bounded;
     private bool _interrupted;
     private long _arrived;
+    private bool _failed;
     private DirectoryBuffer? _directory;
 
     internal InHeader Header;
@@ -86,6 +87,12 @@ public sealed unsafe class FuseRequest : IDisposable
 
     public bool IsReplied => Volatile.Read(ref _replied) != 0;
 
+    /// <summary>The reply was an error (for metrics).</summary>
+    internal bool Failed => _failed;
+
+    /// <summary>When the request arrived, a <see cref="TimeProvider"/> timestamp of the session's clock.</summary>
+    internal long Arrived => _arrived;
+
     /// <summary>Entries of a READDIR or READDIRPLUS reply, written straight into the reply buffer.</summary>
     public DirectoryBuffer Directory => _directory ??= new DirectoryBuffer(this);
 
@@ -100,6 +107,7 @@ public sealed unsafe class FuseRequest : IDisposable
         Length = length;
         Header = Unsafe.ReadUnaligned<InHeader>(_buffer);
         _replied = 0;
+        _failed = false;
         _arrived = _session.Time.GetTimestamp();
     }
 
@@ -284,6 +292,7 @@ public sealed unsafe class FuseRequest : IDisposable
 
     private void SendHeaderOnly(int error)
     {
+        _failed = error != 0;
         var header = new OutHeader { Error = error };
         Channel.Send(this, ref header, null, 0);
     }

@@ -24,6 +24,7 @@ public sealed class FuseSession : IDisposable
     private readonly SessionOptions _options;
     private readonly RequestDispatcher _dispatcher;
     private readonly RequestPool _pool;
+    private readonly FuseMetrics? _metrics;
     private readonly ConcurrentDictionary<ulong, FuseRequest> _interruptible = new();
     private readonly List<FuseChannel> _channels = [];
     private readonly List<Thread> _readers = [];
@@ -41,6 +42,7 @@ public sealed class FuseSession : IDisposable
         Log = log;
         _dispatcher = new RequestDispatcher(fs);
         _pool = new RequestPool(this, options.MaxRequestsInFlight, options.BufferSize);
+        if (options.Meter is { } meter) _metrics = new FuseMetrics(meter, options.Time);
         Mountpoint = Path.GetFullPath(mount.Mountpoint);
     }
 
@@ -296,6 +298,7 @@ public sealed class FuseSession : IDisposable
             Log.HandlerDidNotReply(request.Opcode, request.NodeId);
             request.ReplyError(Errno.EIO);
         }
+        _metrics?.Served(request.Opcode, request.Failed, request.Arrived);
         request.Complete();
     }
 

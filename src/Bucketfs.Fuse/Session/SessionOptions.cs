@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace Bucketfs.Fuse.Session;
 
 /// <summary>What the session negotiates with the kernel and how it serves requests.</summary>
@@ -37,6 +39,9 @@ public sealed record SessionOptions
     public TimeSpan? RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where FUSE operations are counted and timed (bucketfs.fuse.*); null: nowhere.</summary>
+    public Meter? Meter { get; init; }
 
     internal int BufferSize => MaxWrite + 4096;
 }

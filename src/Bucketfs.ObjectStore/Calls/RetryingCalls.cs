@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Bucketfs.ObjectStore.Calls;
 
 /// <summary>
@@ -11,18 +13,20 @@ namespace Bucketfs.ObjectStore.Calls;
 /// </summary>
 internal sealed class RetryingCalls(StoreCallOptions options, Func<Exception, string, ObjectStoreException> map)
 {
+    private readonly StoreMetrics? _metrics = options.Meter is { } meter ? new StoreMetrics(meter) : null;
+
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestBackoff = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Runs <paramref name="call"/> until it succeeds, fails for good, or its bound passes.
-    /// <paramref name="bytesSent"/> is the size of the body the call uploads (it lengthens the bounds).
+    /// The size of the body <paramref name="request"/> uploads lengthens the bounds.
     /// </summary>
-    public async Task<T> RunAsync<T>(string what, long bytesSent, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+    public async Task<T> RunAsync<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
     {
         try
         {
-            return await RetryAsync(what, bytesSent, call, cancellation).ConfigureAwait(false);
+            return await RetryAsync(what, request, call, cancellation).ConfigureAwait(false);
         }
         finally
         {
@@ -33,10 +37,10 @@ internal sealed class RetryingCalls(StoreCallOptions options, Func<Exception, st
         }
     }
 
-    private async Task<T> RetryAsync<T>(string what, long bytesSent, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+    private async Task<T> RetryAsync<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
     {
         var time = options.Time;
-        var allowance = TimeSpan.FromSeconds((double)bytesSent / options.SlowestUploadBytesPerSecond);
+        var allowance = TimeSpan.FromSeconds((double)(request.BytesSent + request.BytesCopied) / options.SlowestUploadBytesPerSecond);
         var bound = options.CallTimeout + allowance;
         long started = time.GetTimestamp();
         for (int attempt = 1; ; attempt++)
@@ -47,14 +51,19 @@ internal sealed class RetryingCalls(StoreCallOptions options, Func<Exception, st
             // A back-off that overslept leaves nothing: the attempt is cancelled at once, and fails as a timeout.
             source.CancelAfter(remaining <= TimeSpan.Zero ? TimeSpan.Zero : tryFor < remaining ? tryFor : remaining);
             var current = new Attempt(source, options.StallTimeout);
-            ObjectStoreException failure;
+            // The HTTP status is only wanted for the debug log; finding it costs an execution context per attempt.
+            if (options.Log.IsEnabled(LogLevel.Debug)) Attempt.Watch(current);
+            long attemptStarted = time.GetTimestamp();
+            ObjectStoreException? failure = null;
+            T result = default!;
             try
             {
-                return await call(current).ConfigureAwait(false);
+                result = await call(current).ConfigureAwait(false);
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
                 // The caller gave up (interrupt, its deadline): whatever the abort looked like, that is what it was.
+                Ended(request, attempt, current, "cancelled", attemptStarted, 0);
                 cancellation.ThrowIfCancellationRequested();
                 throw;
             }
@@ -73,12 +82,32 @@ internal sealed class RetryingCalls(StoreCallOptions options, Func<Exception, st
             {
                 failure = map(e, what);
             }
+            // Recorded outside the call's try: what measuring does can never turn an answer into a failure.
+            if (failure is null)
+            {
+                Ended(request, attempt, current, StoreMetrics.Ok, attemptStarted, request.BytesSent);
+                return result;
+            }
+            Ended(request, attempt, current, Outcome(failure.Error), attemptStarted, 0);
             var backoff = Backoff(attempt);
             if (failure.Error != StoreError.Unavailable || attempt > options.MaxRetries || time.GetElapsedTime(started) + backoff >= bound)
                 throw attempt == 1 ? failure : new ObjectStoreException(failure.Error, $"{failure.Message} (after {attempt} attempts in {time.GetElapsedTime(started).TotalSeconds:0.#} s)", failure.InnerException);
             await Task.Delay(backoff, time, cancellation).ConfigureAwait(false);
         }
     }
+
+    private void Ended(in StoreRequest request, int attempt, Attempt current, string outcome, long started, long sent)
+    {
+        var elapsed = options.Time.GetElapsedTime(started);
+        _metrics?.Attempted(request.Operation, attempt, outcome, elapsed, sent, current.BytesReceived);
+        if (options.Log.IsEnabled(LogLevel.Debug))
+            options.Log.Attempted(request.Method, request.Key, request.Range, current.Status, outcome, current.BytesReceived + sent, (long)elapsed.TotalMilliseconds, attempt);
+    }
+
+    // Made once per error kind: an outcome tag must not allocate per request.
+    private static readonly string[] Outcomes = [.. Enum.GetValues<StoreError>().Select(e => e.ToString().ToLowerInvariant())];
+
+    private static string Outcome(StoreError error) => (uint)error < (uint)Outcomes.Length ? Outcomes[(int)error] : "error";
 
     /// <summary>Exponential, and jittered so clients that failed together do not retry together.</summary>
     private static TimeSpan Backoff(int attempt)
@@ -95,6 +124,25 @@ internal sealed class Attempt(CancellationTokenSource source, TimeSpan stall)
 
     /// <summary>A body has started to arrive: from here on, the bound is the stall watch.</summary>
     public bool Receiving { get; private set; }
+
+    /// <summary>Bytes of object data this attempt received.</summary>
+    public long BytesReceived { get; private set; }
+
+    /// <summary>The HTTP status the store answered with, when <see cref="Watch"/>ed (0 otherwise, or with no answer).</summary>
+    public int Status { get; private set; }
+
+    private static readonly AsyncLocal<Attempt?> Watched = new();
+
+    /// <summary>Has the HTTP layer under this flow of the call report its status here (see <see cref="Answered"/>).</summary>
+    public static void Watch(Attempt attempt) => Watched.Value = attempt;
+
+    /// <summary>Called by the HTTP layer with each answer's status.</summary>
+    public static void Answered(int status)
+    {
+        if (Watched.Value is { } attempt) attempt.Status = status;
+    }
+
+    public void Received(int bytes) => BytesReceived += bytes;
 
     /// <summary>Bytes arrived (or are about to be waited for): the stall watch starts again.</summary>
     public void Progress()
@@ -113,6 +161,7 @@ internal sealed class Attempt(CancellationTokenSource source, TimeSpan stall)
             int n = await body.ReadAsync(destination[filled..], Token);
             if (n == 0) throw AnswerLength.Mismatch($"the answer ended after {filled} of {destination.Length} bytes");
             filled += n;
+            Received(n);
         }
         return filled;
     }

@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bucketfs.ObjectStore.Calls;
 
@@ -30,6 +33,12 @@ public abstract record StoreCallOptions
     public int MaxRetries { get; init; } = 5;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where requests are counted and timed (bucketfs.store.*); null: nowhere.</summary>
+    public Meter? Meter { get; init; }
+
+    /// <summary>Where the store logs: each request at debug level (method, key, range, status, bytes, time, attempt), and what else the store has to say.</summary>
+    public ILogger Log { get; init; } = NullLogger.Instance;
 
     /// <summary>Which certificates of an https store are accepted.</summary>
     public TlsTrust Tls { get; init; } = new();

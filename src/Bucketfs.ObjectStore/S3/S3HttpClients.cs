@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using Bucketfs.ObjectStore.Calls;
 
 namespace Bucketfs.ObjectStore.S3;
 
@@ -48,6 +49,7 @@ internal sealed class BufferedAnswers(HttpMessageHandler inner, bool expectConti
         // The SDK asks for "100 Continue" before every body it sends (see S3StoreOptions.ExpectContinue).
         if (!expectContinue) request.Headers.ExpectContinue = false;
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Attempt.Answered((int)response.StatusCode);
         if (IsObjectData(request, response) || request.Method == HttpMethod.Head || response.Content.Headers.ContentLength == 0) return response;
         try
         {

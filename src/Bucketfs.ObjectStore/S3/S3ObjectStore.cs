@@ -81,7 +81,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
-        Call($"list {prefix}", async attempt =>
+        Call($"list {prefix}", new("list", "GET", "?list-type=2&prefix=" + _prefix + prefix), async attempt =>
         {
             var request = new ListObjectsV2Request
             {
@@ -100,7 +100,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation) =>
-        Call($"head {key}", async attempt =>
+        Call($"head {key}", new("head", "HEAD", _prefix + key), async attempt =>
         {
             try
             {
@@ -116,7 +116,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation) =>
-        Call($"read {key} at {offset}", async attempt =>
+        Call($"read {key} at {offset}", new("get", "GET", _prefix + key, offset, destination.Length), async attempt =>
         {
             if (destination.Length == 0) return 0;
             try
@@ -132,7 +132,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadWholeAsync(string key, Memory<byte> destination, string ifMatch, CancellationToken cancellation) =>
-        Call($"read {key}", async attempt =>
+        Call($"read {key}", new("get", "GET", _prefix + key), async attempt =>
         {
             using var response = await GetAsync(key, range: null, ifMatch, attempt.Token);
             AnswerLength.Check(response.ContentLength, destination.Length);
@@ -140,7 +140,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
-        Call($"read {key}", async attempt =>
+        Call($"read {key}", new("get", "GET", _prefix + key), async attempt =>
         {
             try
             {
@@ -184,7 +184,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"put {key}", async attempt =>
+        Call($"put {key}", new("put", "PUT", _prefix + key, BytesSent: content.Length), async attempt =>
         {
             var request = new PutObjectRequest
             {
@@ -199,13 +199,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             _writes.Apply(request);
             var response = await _client.PutObjectAsync(request, attempt.Token);
             return response.ETag ?? "";
-        }, cancellation, content.Length);
+        }, cancellation);
 
     public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
         Conditional(sourceKey, ifMatch, condition => CopyOnceAsync(sourceKey, destinationKey, attributes, condition, cancellation), cancellation);
 
     private Task<string> CopyOnceAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy {sourceKey} to {destinationKey}", async attempt =>
+        Call($"copy {sourceKey} to {destinationKey}", new("copy", "PUT", _prefix + destinationKey), async attempt =>
         {
             var request = new CopyObjectRequest
             {
@@ -227,7 +227,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
-        Call($"delete {key}", async attempt =>
+        Call($"delete {key}", new("delete", "DELETE", _prefix + key), async attempt =>
         {
             var request = new DeleteObjectRequest { BucketName = _bucket, Key = _prefix + key };
             _writes.Apply(request);
@@ -236,7 +236,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<string> StartUploadAsync(string key, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"start upload of {key}", async attempt =>
+        Call($"start upload of {key}", new("create_multipart_upload", "POST", _prefix + key + "?uploads"), async attempt =>
         {
             var request = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, ContentType = attributes.ContentType };
             AddMetadata(request.Metadata, attributes);
@@ -246,7 +246,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
-        Call($"upload part {partNumber} of {key}", async attempt =>
+        Call($"upload part {partNumber} of {key}", new("upload_part", "PUT", _prefix + key + "?partNumber=" + partNumber, BytesSent: content.Length), async attempt =>
         {
             var request = new UploadPartRequest
             {
@@ -260,13 +260,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             _writes.Apply(request);
             var response = await _client.UploadPartAsync(request, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
-        }, cancellation, content.Length);
+        }, cancellation);
 
     public Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
         Conditional(sourceKey, ifMatch, condition => CopyPartOnceAsync(key, uploadId, partNumber, sourceKey, offset, length, condition, cancellation), cancellation);
 
     private Task<UploadedPart> CopyPartOnceAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy part {partNumber} of {key}", async attempt =>
+        Call($"copy part {partNumber} of {key}", new("upload_part_copy", "PUT", _prefix + key + "?partNumber=" + partNumber, BytesCopied: length), async attempt =>
         {
             var request = new CopyPartRequest
             {
@@ -283,10 +283,10 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             _writes.Apply(request);
             var response = await _client.CopyPartAsync(request, attempt.Token);
             return new UploadedPart(partNumber, response.ETag);
-        }, cancellation, length);
+        }, cancellation);
 
     public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
-        Call($"complete upload of {key}", async attempt =>
+        Call($"complete upload of {key}", new("complete_multipart_upload", "POST", _prefix + key + "?uploadId"), async attempt =>
         {
             var request = new CompleteMultipartUploadRequest
             {
@@ -301,7 +301,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
-        Call($"abort upload of {key}", async attempt =>
+        Call($"abort upload of {key}", new("abort_multipart_upload", "DELETE", _prefix + key + "?uploadId"), async attempt =>
         {
             var request = new AbortMultipartUploadRequest { BucketName = _bucket, Key = _prefix + key, UploadId = uploadId };
             _writes.Apply(request);
@@ -330,8 +330,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     /// <summary>Runs one store call with retries under its bounds (see RetryingCalls), handing the caller back to the pool.</summary>
-    private Task<T> Call<T>(string what, Func<Attempt, Task<T>> call, CancellationToken cancellation, long bytesSent = 0)
-        => _calls.RunAsync($"{what} in {Description}", bytesSent, call, cancellation);
+    private Task<T> Call<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation)
+        => _calls.RunAsync($"{what} in {Description}", request, call, cancellation);
 
     private string Relative(string key) => key.StartsWith(_prefix, StringComparison.Ordinal) ? key[_prefix.Length..] : key;
 

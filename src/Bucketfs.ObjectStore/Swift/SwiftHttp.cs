@@ -76,7 +76,9 @@ internal sealed class SwiftHttp : IDisposable
         request.Headers.TryAddWithoutValidation("X-Auth-Token", session.Token);
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            Attempt.Answered((int)response.StatusCode);
+            return response;
         }
         catch (HttpRequestException e)
         {

@@ -35,24 +35,24 @@ public sealed partial class SwiftStore
     }
 
     public Task<UploadedPart> UploadPartAsync(string key, string uploadId, int partNumber, ReadOnlyMemory<byte> content, CancellationToken cancellation) =>
-        Call($"upload part {partNumber} of {key}", async attempt =>
+        Call($"upload part {partNumber} of {key}", new("upload_part", "PUT", SegmentKey(key, uploadId, partNumber), BytesSent: content.Length), async attempt =>
         {
             using var response = await _http.SendAsync(s => Put(SegmentUri(s, SegmentName(key, uploadId, partNumber)), content, ObjectAttributes.None), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             return new UploadedPart(partNumber, ETagOf(response));
-        }, cancellation, content.Length);
+        }, cancellation);
 
     public Task<UploadedPart> CopyPartAsync(string key, string uploadId, int partNumber, string sourceKey, long offset, long length, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy part {partNumber} of {key}", async attempt =>
+        Call($"copy part {partNumber} of {key}", new("upload_part_copy", "PUT", SegmentKey(key, uploadId, partNumber), BytesCopied: length), async attempt =>
         {
             var range = new RangeHeaderValue(offset, offset + length - 1);
             using var response = await _http.SendAsync(s => CopyRequest(SegmentUri(s, SegmentName(key, uploadId, partNumber)), sourceKey, range, null, ifMatch), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             return new UploadedPart(partNumber, ETagOf(response));
-        }, cancellation, length);
+        }, cancellation);
 
     public Task<string> CompleteUploadAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellation) =>
-        Call($"complete upload of {key}", async attempt =>
+        ReplacingAsync(key, large: true, () => Call($"complete upload of {key}", new("complete_multipart_upload", "PUT", _prefix + key + "?multipart-manifest=put"), async attempt =>
         {
             if (!_uploads.TryGetValue(uploadId, out var attributes))
                 throw new ObjectStoreException(StoreError.Rejected, $"no upload {uploadId} in progress");
@@ -64,11 +64,11 @@ public sealed partial class SwiftStore
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             _uploads.TryRemove(uploadId, out _);
             return ETagOf(response);
-        }, cancellation);
+        }, cancellation), cancellation);
 
     /// <summary>Deletes the segments uploaded so far (a crashed mount's too: they are found by name).</summary>
     public Task AbortUploadAsync(string key, string uploadId, CancellationToken cancellation) =>
-        Call($"abort upload of {key}", async attempt =>
+        Call($"abort upload of {key}", new("abort_multipart_upload", "DELETE", SegmentKey(key, uploadId, 0)[..^8] + "*"), async attempt =>
         {
             _uploads.TryRemove(uploadId, out _);
             string prefix = SegmentName(key, uploadId, 0)[..^8];
@@ -82,14 +82,14 @@ public sealed partial class SwiftStore
                 names.AddRange(page.Objects.Select(o => o.Key));
                 if ((marker = page.Continuation) is null) break;
             }
-            if (names.Count > 0) await BulkDeleteAsync(key, names, attempt);
+            if (names.Count > 0) await BulkDeleteAsync(key, [.. names.Select(n => (_segments, n))], attempt);
             return true;
         }, cancellation);
 
-    /// <summary>One bulk-delete request for segment names (Swift's bulk middleware takes up to 10,000).</summary>
-    private async Task BulkDeleteAsync(string key, List<string> names, Attempt attempt)
+    /// <summary>One bulk-delete request for segments of <paramref name="key"/> (Swift's bulk middleware takes up to 10,000).</summary>
+    private async Task BulkDeleteAsync(string key, List<(string Container, string Name)> segments, Attempt attempt)
     {
-        string body = string.Join('\n', names.Select(n => "/" + Escape(_segments) + "/" + EscapePath(n)));
+        string body = string.Join('\n', segments.Select(s => "/" + Escape(s.Container) + "/" + EscapePath(s.Name)));
         using var response = await _http.SendAsync(s =>
         {
             var request = new HttpRequestMessage(HttpMethod.Post, new Uri(s.StorageUrl.ToString().TrimEnd('/') + "?bulk-delete")) { Content = new StringContent(body, Encoding.UTF8, "text/plain") };
@@ -108,7 +108,7 @@ public sealed partial class SwiftStore
         {
             if (_segmentContainer is { IsCompletedSuccessfully: true } made) return made;
             if (_segmentContainer is null || _segmentContainer.IsCompleted)
-                _segmentContainer = Call($"create container {_segments}", async attempt =>
+                _segmentContainer = Call($"create container {_segments}", new("create_container", "PUT", "/" + _segments), async attempt =>
                 {
                     using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Put, ContainerUri(s, _segments, "")) { Content = new ByteArrayContent([]) }, attempt);
                     if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
@@ -120,6 +120,9 @@ public sealed partial class SwiftStore
 
     private string SegmentName(string key, string uploadId, int partNumber) =>
         string.Create(CultureInfo.InvariantCulture, $"{_prefix}{key}/{uploadId}/{partNumber:D8}");
+
+    /// <summary>A segment as the debug log names it: in the segment container, not the mount's.</summary>
+    private string SegmentKey(string key, string uploadId, int partNumber) => "/" + _segments + "/" + SegmentName(key, uploadId, partNumber);
 
     private Uri SegmentUri(SwiftSession session, string name) => ContainerUri(session, _segments, "/" + EscapePath(name));
 }

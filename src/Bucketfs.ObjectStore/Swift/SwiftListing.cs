@@ -19,8 +19,8 @@ internal static class SwiftListing
         return query.ToString();
     }
 
-    /// <summary>The page in <paramref name="body"/>, keys made relative by <paramref name="relative"/>.</summary>
-    public static ListPage Parse(byte[] body, int limit, Func<string, string> relative)
+    /// <summary>The page in <paramref name="body"/>, keys made relative by <paramref name="relative"/>; <paramref name="seenLarge"/> hears which are large objects' manifests.</summary>
+    public static ListPage Parse(byte[] body, int limit, Func<string, string> relative, Action<string, bool>? seenLarge = null)
     {
         var entries = body.Length == 0 ? [] : JsonSerializer.Deserialize(body, SwiftJson.Default.ListingEntryArray) ?? [];
         var objects = new List<ObjectInfo>();
@@ -29,7 +29,11 @@ internal static class SwiftListing
         {
             if (entry.Subdir != null) prefixes.Add(relative(entry.Subdir));
             else if (entry.Name != null)
-                objects.Add(new ObjectInfo(relative(entry.Name), entry.Bytes, SwiftETag.Of(entry.SloETag ?? entry.Hash), ListedTime(entry.LastModified)) { ContentType = entry.ContentType });
+            {
+                string key = relative(entry.Name);
+                objects.Add(new ObjectInfo(key, entry.Bytes, SwiftETag.Of(entry.SloETag ?? entry.Hash), ListedTime(entry.LastModified)) { ContentType = entry.ContentType });
+                seenLarge?.Invoke(key, entry.SloETag != null);
+            }
         }
         string? next = entries.Length < limit ? null : entries[^1].Subdir ?? entries[^1].Name;
         return new ListPage(objects, prefixes, next);

@@ -43,28 +43,29 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
 
     /// <summary>The account URL, signing in first if no call has yet: the first call of a mount proves the credentials with it.</summary>
     public async Task<Uri> StorageUrlAsync(CancellationToken cancellation) =>
-        await _calls.RunAsync($"sign in for {Description}", 0, async attempt => (await _http.Tokens.GetAsync(attempt.Token)).StorageUrl, cancellation);
+        await _calls.RunAsync($"sign in for {Description}", new StoreRequest("sign_in", "AUTH", _http.Tokens.Description), async attempt => (await _http.Tokens.GetAsync(attempt.Token)).StorageUrl, cancellation);
 
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
-        Call($"list {prefix}", async attempt =>
+        Call($"list {prefix}", new("list", "GET", "?prefix=" + _prefix + prefix), async attempt =>
         {
             string query = SwiftListing.Query(_prefix + prefix, delimiter, continuation, maxKeys);
             using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Get, ContainerUri(s, _container, query)), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response, container: true);
-            return SwiftListing.Parse(await response.Content.ReadAsByteArrayAsync(attempt.Token), maxKeys, Relative);
+            return SwiftListing.Parse(await response.Content.ReadAsByteArrayAsync(attempt.Token), maxKeys, Relative, SeenLarge);
         }, cancellation);
 
     public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation) =>
-        Call($"head {key}", async attempt =>
+        Call($"head {key}", new("head", "HEAD", _prefix + key), async attempt =>
         {
             using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Head, ObjectUri(s, key)), attempt);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
+            SeenLarge(key, IsLarge(response));
             return (ObjectInfo?)Describe(key, response);
         }, cancellation);
 
     public Task<int> ReadAsync(string key, long offset, Memory<byte> destination, string? ifMatch, CancellationToken cancellation) =>
-        Call($"read {key} at {offset}", async attempt =>
+        Call($"read {key} at {offset}", new("get", "GET", _prefix + key, offset, destination.Length), async attempt =>
         {
             if (destination.Length == 0) return 0;
             using var response = await GetAsync(key, new RangeHeaderValue(offset, offset + destination.Length - 1), ifMatch, attempt);
@@ -75,7 +76,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<int> ReadWholeAsync(string key, Memory<byte> destination, string ifMatch, CancellationToken cancellation) =>
-        Call($"read {key}", async attempt =>
+        Call($"read {key}", new("get", "GET", _prefix + key), async attempt =>
         {
             using var response = await GetAsync(key, range: null, ifMatch, attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
@@ -84,12 +85,13 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
         }, cancellation);
 
     public Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
-        Call($"read {key}", async attempt =>
+        Call($"read {key}", new("get", "GET", _prefix + key), async attempt =>
         {
             // No Range: the caller sized destination for the whole object (see IObjectStore).
             using var response = await GetAsync(key, range: null, ifMatch: null, attempt);
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
+            SeenLarge(key, IsLarge(response));
             var info = Describe(key, response);
             int filled = await attempt.FillAsync(await response.Content.ReadAsStreamAsync(attempt.Token), destination[..(int)Math.Min(destination.Length, info.Size)]);
             return (ObjectStart?)new ObjectStart(info, filled);
@@ -105,12 +107,12 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
         }, attempt, stream: true);
 
     public Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation) =>
-        Call($"put {key}", async attempt =>
+        ReplacingAsync(key, large: false, () => Call($"put {key}", new("put", "PUT", _prefix + key, BytesSent: content.Length), async attempt =>
         {
             using var response = await _http.SendAsync(s => Put(ObjectUri(s, key), content, attributes), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             return ETagOf(response);
-        }, cancellation, content.Length);
+        }, cancellation), cancellation);
 
     /// <summary>
     /// X-Copy-From, with If-Match checked against the source. Swift's copy of a Static Large Object
@@ -118,12 +120,12 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
     /// the copy shares no segments with the source that a delete of either could take away.
     /// </summary>
     public Task<string> CopyAsync(string sourceKey, string destinationKey, ObjectAttributes? attributes, string? ifMatch, CancellationToken cancellation) =>
-        Call($"copy {sourceKey} to {destinationKey}", async attempt =>
+        ReplacingAsync(destinationKey, large: false, () => Call($"copy {sourceKey} to {destinationKey}", new("copy", "PUT", _prefix + destinationKey), async attempt =>
         {
             using var response = await _http.SendAsync(s => CopyRequest(ObjectUri(s, destinationKey), sourceKey, null, attributes, ifMatch), attempt);
             if (!response.IsSuccessStatusCode) throw SwiftHttp.Failure(response);
             return ETagOf(response);
-        }, cancellation);
+        }, cancellation), cancellation);
 
     /// <summary>A PUT that copies <paramref name="sourceKey"/> (a byte range of it, with <paramref name="range"/>); with attributes, those replace the source's metadata.</summary>
     private HttpRequestMessage CopyRequest(Uri destination, string sourceKey, RangeHeaderValue? range, ObjectAttributes? attributes, string? ifMatch)
@@ -141,7 +143,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
     /// Swift CLI do). Swift refuses the manifest delete of a plain object; that one is deleted plainly.
     /// </summary>
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
-        Call($"delete {key}", async attempt =>
+        Call($"delete {key}", new("delete", "DELETE", _prefix + key), async attempt =>
         {
             var result = await DeleteManifestAsync(key, attempt);
             if (result.Errors is { Length: > 0 } errors)
@@ -151,6 +153,7 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
                 using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Delete, ObjectUri(s, key)), attempt);
                 if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound) throw SwiftHttp.Failure(response);
             }
+            SeenLarge(key, false);
             return true;
         }, cancellation);
 
@@ -213,8 +216,9 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
 
     private string Relative(string name) => name.StartsWith(_prefix, StringComparison.Ordinal) ? name[_prefix.Length..] : name;
 
-    private Task<T> Call<T>(string what, Func<Attempt, Task<T>> call, CancellationToken cancellation, long bytesSent = 0) =>
-        _calls.RunAsync($"{what} in {Description}", bytesSent, call, cancellation);
+    /// <summary>Runs one store call with retries under its bounds (see RetryingCalls); <paramref name="request"/> describes it for metrics and the debug log.</summary>
+    private Task<T> Call<T>(string what, StoreRequest request, Func<Attempt, Task<T>> call, CancellationToken cancellation) =>
+        _calls.RunAsync($"{what} in {Description}", request, call, cancellation);
 
     public void Dispose() => _http.Dispose();
 }

@@ -1,6 +1,4 @@
 using Bucketfs.ObjectStore.Calls;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bucketfs.ObjectStore.Swift;
 
@@ -23,6 +21,4 @@ public sealed record SwiftStoreOptions : StoreCallOptions
     /// for short-lived ones), so requests never start with a token about to expire.
     /// </summary>
     public TimeSpan RenewBefore { get; init; } = TimeSpan.FromMinutes(5);
-
-    public ILogger Log { get; init; } = NullLogger.Instance;
 }
