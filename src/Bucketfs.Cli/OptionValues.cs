@@ -16,6 +16,9 @@ internal static partial class OptionValues
             ? uri
             : throw Rejected(option, text, "an http:// or https:// URL");
 
+    /// <summary>An HTTP proxy's URL; HOST:PORT alone is taken as http://HOST:PORT, as curl does.</summary>
+    public static Uri Proxy(string option, string text) => Url(option, text.Contains("://", StringComparison.Ordinal) ? text : "http://" + text);
+
     /// <summary>
     /// A signing region. AWS names them in lower case (us-east-1); other stores name their own, and
     /// the SDK takes letters, digits and hyphens, since the region may end up in a host name.

@@ -58,6 +58,14 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData(Usage, "--timeout", "unmount", "{mnt}", "--timeout", "soon")]
     [InlineData(Usage, "--timeout", "unmount", "{mnt}", "--timeout", "-1")]
     [InlineData(Usage, "<directory>", "cache", "status")]
+    // copy, sync and changes take the locations and store options mount takes
+    [InlineData(Usage, "location 'ftp://host/x'", "copy", "{mnt}", "ftp://host/x")]
+    [InlineData(Usage, "location 's3://'", "sync", "s3://", "{mnt}")]
+    [InlineData(Usage, "location 'b!:prefix'", "copy", "{mnt}", "b!:prefix")]
+    [InlineData(Usage, "location ''", "changes", "", "--state", "{log}")]
+    [InlineData(Usage, "--storage-class 'cold'", "copy", "{mnt}", "s3://bucket", "--storage-class", "cold")]
+    [InlineData(Usage, "--proxy", "copy", "{mnt}", "s3://bucket", "--proxy", "ftp://proxy")]
+    [InlineData(Failure, "rclone remote nosuch not found", "copy", "{mnt}", "nosuch:bucket", "--rclone-config", "{file}")]
     // mounts that cannot happen, found before any store is asked
     [InlineData(Failure, "does not exist", "mount", "s3://bucket", "{missing}", "--log-file", "{log}")]
     [InlineData(Failure, "is not a directory", "mount", "s3://bucket", "{file}", "--log-file", "{log}")]

@@ -83,7 +83,7 @@ public sealed class S3fsOptionTableTests : IDisposable
     [InlineData("use_sse=k:key-1", SseKind.Kms, "key-1")]
     public void UseSseChoosesTheEncryption(string item, SseKind kind, string? kmsKey)
     {
-        var writes = Apply(item).Writes;
+        var writes = Apply(item).Store.Writes;
         Assert.Equal(kind, writes.Encryption);
         Assert.Equal(kmsKey, writes.KmsKeyId);
     }
@@ -97,7 +97,7 @@ public sealed class S3fsOptionTableTests : IDisposable
         string file = Path.Combine(_root.FullName, "sse.key");
         File.WriteAllText(file, "# the key\n" + new string('k', 32) + "\n" + Convert.ToBase64String(new byte[32]) + "\n");
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var writes = Apply("use_sse=" + form.Replace("{file}", file)).Writes;
+        var writes = Apply("use_sse=" + form.Replace("{file}", file)).Store.Writes;
         Assert.Equal(SseKind.Customer, writes.Encryption);
         Assert.Equal(System.Text.Encoding.ASCII.GetBytes(new string('k', 32)), writes.CustomerKey);
 
@@ -112,7 +112,7 @@ public sealed class S3fsOptionTableTests : IDisposable
         var key = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
         File.WriteAllText(file, Convert.ToBase64String(key) + "\n");
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Assert.Equal(key, Apply("use_sse=custom:" + file).Writes.CustomerKey);
+        Assert.Equal(key, Apply("use_sse=custom:" + file).Store.Writes.CustomerKey);
         File.WriteAllText(file, "short\n");
         Assert.Contains("32 bytes", Assert.Throws<UsageException>(() => Apply("use_sse=custom:" + file)).Message);
     }
@@ -120,9 +120,9 @@ public sealed class S3fsOptionTableTests : IDisposable
     [Fact]
     public void StoredFormOptionsReachTheWritePolicy()
     {
-        var writes = Apply("storage_class=standard_ia,default_acl=bucket-owner-full-control,requester_pays,enable_unsigned_payload").Writes;
+        var writes = Apply("storage_class=standard_ia,default_acl=bucket-owner-full-control,requester_pays,enable_unsigned_payload").Store.Writes;
         Assert.Equal(new S3WritePolicy { StorageClass = "STANDARD_IA", CannedAcl = "bucket-owner-full-control", RequesterPays = true, UnsignedPayload = true }, writes);
-        Assert.Equal("REDUCED_REDUNDANCY", Apply("use_rrs").Writes.StorageClass);
+        Assert.Equal("REDUCED_REDUNDANCY", Apply("use_rrs").Store.Writes.StorageClass);
         Assert.Contains("-o storage_class 'cold'", Assert.Throws<UsageException>(() => Apply("storage_class=cold")).Message);
         Assert.Contains("-o default_acl 'secret'", Assert.Throws<UsageException>(() => Apply("default_acl=secret")).Message);
     }
@@ -130,7 +130,7 @@ public sealed class S3fsOptionTableTests : IDisposable
     [Fact]
     public void ConnectionOptionsReachTheSettings()
     {
-        var s = Apply("host=https://s3.example.com,no_check_certificate,ssl_verify_hostname=0,retries=2,connect_timeout=7,readwrite_timeout=9,proxy=proxy.local:3128");
+        var s = Apply("host=https://s3.example.com,no_check_certificate,ssl_verify_hostname=0,retries=2,connect_timeout=7,readwrite_timeout=9,proxy=proxy.local:3128").Store;
         Assert.Equal(new Uri("https://s3.example.com"), s.Endpoint);
         Assert.False(s.CheckCertificate);
         Assert.False(s.CheckHostname);
@@ -145,7 +145,7 @@ public sealed class S3fsOptionTableTests : IDisposable
     [InlineData("iam_role=auto", "auto")]
     [InlineData("iam_role=reader", "reader")]
     [InlineData("ecs", "ecs")]
-    public void IamRoleAsksForTheMachinesCredentials(string item, string role) => Assert.Equal(role, Apply(item).IamRole);
+    public void IamRoleAsksForTheMachinesCredentials(string item, string role) => Assert.Equal(role, Apply(item).Store.IamRole);
 
     [Fact]
     public void CacheAndMetadataOptionsReachTheSettings()
@@ -179,7 +179,7 @@ public sealed class S3fsOptionTableTests : IDisposable
         _ => "refused",
     };
 
-    private static MountSettings Settings() => new() { Source = BucketSource.Parse("bucket"), Mountpoint = "/mnt" };
+    private static MountSettings Settings() => new() { Store = new Stores.StoreRequest(BucketSource.Parse("bucket"), new Dictionary<string, string?>(), ""), Mountpoint = "/mnt" };
 
     private static MountSettings Apply(string list)
     {

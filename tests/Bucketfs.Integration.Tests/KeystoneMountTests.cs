@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Bucketfs.Integration.Tests;
 
 /// <summary>
@@ -134,7 +132,7 @@ public sealed class KeystoneMountTests
         string container = await _keystone.NewContainerAsync();
         await _keystone.PutAsync(container, "train/class_00/0_1.jpg", "jpeg"u8.ToArray());
         // The remote exactly as seed 004 has users write it.
-        string config = WriteConfig($"""
+        using var config = new RcloneConfigFile($"""
             [chi_tacc]
             type = swift
             user_id = {_keystone.UserId}
@@ -143,15 +141,8 @@ public sealed class KeystoneMountTests
             auth = {_keystone.AuthUrl}
             region = {_keystone.Region}
             """);
-        try
-        {
-            using var mount = BucketMount.StartWith(null, [$"chi_tacc:{container}", "--rclone-config", config, "--read-only"], []);
-            Assert.Equal("jpeg", File.ReadAllText(mount["train/class_00/0_1.jpg"]));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
+        using var mount = BucketMount.StartWith(null, [$"chi_tacc:{container}", "--rclone-config", config.Path, "--read-only"], []);
+        Assert.Equal("jpeg", File.ReadAllText(mount["train/class_00/0_1.jpg"]));
     }
 
     [Fact]
@@ -160,29 +151,8 @@ public sealed class KeystoneMountTests
         var store = TestStore.Get("ceph");
         string bucket = await store.NewBucketAsync();
         await store.PutAsync(bucket, "p/x.txt", "s3 remote"u8.ToArray());
-        string config = WriteConfig($"""
-            [ceph]
-            type = s3
-            provider = Ceph
-            access_key_id = {store.AccessKey}
-            secret_access_key = {store.SecretKey}
-            endpoint = {store.Endpoint}
-            """);
-        try
-        {
-            using var mount = BucketMount.StartWith(null, [$"ceph:{bucket}/p", "--rclone-config", config], []);
-            Assert.Equal("s3 remote", File.ReadAllText(mount["x.txt"]));
-        }
-        finally
-        {
-            File.Delete(config);
-        }
-    }
-
-    private static string WriteConfig(string text)
-    {
-        string file = Path.Combine(Path.GetTempPath(), $"rclone-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(file, text + "\n", Encoding.UTF8);
-        return file;
+        using var config = RcloneConfigFile.S3Remote("ceph", store);
+        using var mount = BucketMount.StartWith(null, [$"ceph:{bucket}/p", "--rclone-config", config.Path], []);
+        Assert.Equal("s3 remote", File.ReadAllText(mount["x.txt"]));
     }
 }

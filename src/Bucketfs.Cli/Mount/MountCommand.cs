@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Bucketfs.Cli.Transfer;
+using Bucketfs.Cli.Stores;
 
 namespace Bucketfs.Cli.Mount;
 
@@ -12,8 +12,7 @@ internal sealed class MountCommand
     private readonly Argument<string> SourceArgument = new("source") { Description = "s3://BUCKET[/PREFIX], swift://CONTAINER[/PREFIX], an rclone remote's REMOTE:BUCKET[/PREFIX], or BUCKET[:/PREFIX] as s3fs takes it" };
     private readonly Argument<string> MountpointArgument = new("mountpoint") { Description = "An existing empty directory" };
     private readonly Option<string[]> OptionLists = new("-o") { Description = S3fsOptionTable.Help(), AllowMultipleArgumentsPerToken = false };
-    private readonly StoreAccess Store = new();
-    private readonly Option<string?> CaBundle = new("--ca-bundle") { Description = "PEM file of the CAs to trust for an https store, instead of the machine's (also AWS_CA_BUNDLE, a profile's ca_bundle)" };
+    private readonly StoreOptions Store = new(writes: true);
     private readonly Option<string?> Uid = new("--uid") { Description = "Owner (id or name) of files without s3fs metadata (default: you)" };
     private readonly Option<string?> Gid = new("--gid") { Description = "Group (id or name) of files without s3fs metadata (default: yours)" };
     private readonly Option<string?> FileMode = new("--file-mode") { Description = "Octal permissions of files without s3fs metadata (default 644)" };
@@ -37,8 +36,6 @@ internal sealed class MountCommand
     private readonly Option<string?> OtlpEndpoint = new("--otlp-endpoint") { Description = "Push metrics to this OpenTelemetry collector URL (gRPC, or HTTP when it ends in /v1/metrics)" };
     private readonly Option<string?> StallTimeout = new("--stall-timeout") { Description = "Seconds an answer being received may stall before it is asked for again on a new connection (default 5; s3fs's -o readwrite_timeout=)" };
 
-    private readonly OpenStackOptions OpenStack = new();
-
     /// <summary>The `mount` subcommand.</summary>
     public static Command Create()
     {
@@ -52,10 +49,9 @@ internal sealed class MountCommand
     {
         command.Arguments.Add(SourceArgument);
         command.Arguments.Add(MountpointArgument);
-        Store.AddTo(command);
-        foreach (var option in new Option[] { OptionLists, CaBundle, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
+        Store.AttachTo(command);
+        foreach (var option in new Option[] { OptionLists, Uid, Gid, FileMode, DirMode, MetadataTtl, MemoryLimit, ReadOnly, AllowOther, Foreground, LogFile, Debug, CacheDir, Cache, CacheSize, CacheMinFree, NoPassthrough, RenameDirLimit, Xattrs, RequestTimeout, StallTimeout, MetricsAddr, OtlpEndpoint })
             command.Options.Add(option);
-        OpenStack.AttachTo(command);
         command.SetAction(result => MountRunner.Run(() => Read(result)));
     }
 
@@ -65,15 +61,8 @@ internal sealed class MountCommand
     {
         var settings = new MountSettings
         {
-            Source = BucketSource.Parse(r.GetValue(SourceArgument)!),
+            Store = Store.Read(r, BucketSource.Parse(r.GetValue(SourceArgument)!)),
             Mountpoint = MountpointPath(r.GetValue(MountpointArgument)!),
-            Endpoint = Value(r, Store.EndpointUrl, OptionValues.Url),
-            Region = Value(r, Store.Region, OptionValues.Region),
-            PathStyle = r.GetValue(Store.PathStyle),
-            CaBundle = r.GetValue(CaBundle),
-            Profile = r.GetValue(Store.Profile),
-            PasswdFile = r.GetValue(Store.PasswdFile),
-            NoSignRequest = r.GetValue(Store.NoSign),
             Uid = Number(r, Uid, OptionValues.User),
             Gid = Number(r, Gid, OptionValues.Group),
             FileMode = Number(r, FileMode, OptionValues.Mode),
@@ -91,17 +80,14 @@ internal sealed class MountCommand
             Passthrough = !r.GetValue(NoPassthrough),
             RenameDirectoryLimit = Number(r, RenameDirLimit, OptionValues.Whole),
             Xattrs = r.GetValue(Xattrs),
-            OpenStack = OpenStack.Settings(r),
-            Cloud = OpenStack.Cloud(r),
-            RcloneConfig = OpenStack.RcloneConfig(r),
             MetricsAddress = Value(r, MetricsAddr, Operations.MetricsAddress.Parse),
             OtlpEndpoint = Value(r, OtlpEndpoint, OptionValues.Url),
             Options = OptionsGiven(r),
         };
         // Only when given: the default depends on --cache.
         if (r.GetValue(MetadataTtl) is { } ttl) settings.MetadataTtl = OptionValues.Ttl(MetadataTtl.Name, ttl);
-        if (Number(r, RequestTimeout, OptionValues.Seconds) is { } request) settings.RequestTimeout = request;
-        if (Number(r, StallTimeout, OptionValues.Seconds) is { } stall) settings.StallTimeout = stall;
+        if (Number(r, RequestTimeout, OptionValues.Seconds) is { } request) settings.Store = settings.Store with { RequestTimeout = request };
+        if (Number(r, StallTimeout, OptionValues.Seconds) is { } stall) settings.Store = settings.Store with { StallTimeout = stall };
         var accepted = new List<string>();
         foreach (string list in r.GetValue(OptionLists) ?? []) settings.ApplyOptionList(list, accepted);
         settings.AcceptedOptions = accepted;

@@ -39,7 +39,7 @@ internal static class MountRunner
             if (fileLog?.Claim() == false) throw new MountFailure($"{logFile} is being written by another bucketfs daemon; give this mount its own --log-file");
             using var meter = new Meter(MetricsExport.MeterName);
             using var export = StartExport(settings, log);
-            var target = StoreFactory.Resolve(settings.StoreRequest(CurrentEnvironment(), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)) with { Meter = meter }, log);
+            var target = StoreFactory.Resolve(settings.Store with { Meter = meter }, log);
             log.LogInformation("Mounting {Source} on {Mountpoint} (credentials: {CredentialSource})", settings.Source, settings.Mountpoint, target.CredentialSource);
             foreach (string accepted in settings.AcceptedOptions) log.LogInformation("Option {Option} accepted: bucketfs already does this", accepted);
 
@@ -59,7 +59,7 @@ internal static class MountRunner
                 AllowRoot = settings.AllowRoot,
                 ReadOnly = settings.ReadOnly,
             };
-            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.RequestTimeout, Meter = meter }, log);
+            var session = FuseSession.Mount(new FuseAdapter(fs, log), mount, new SessionOptions { Passthrough = settings.Passthrough && dataCache != null, RequestTimeout = settings.Store.RequestTimeout, Meter = meter }, log);
             log.LogInformation("Mounted {Source} on {Mountpoint}", settings.Source, session.Mountpoint);
             var record = new MountRecord(Environment.ProcessId, session.Mountpoint, settings.Source.ToString(), filesystem.StagingDirectory, fileLog?.Path, settings.Options);
             if (!record.Save()) log.LogWarning("Could not record this mount for bucketfs unmount; it will not wait for pending uploads");
@@ -226,14 +226,6 @@ internal static class MountRunner
     public static string CacheRoot(string? cacheDirectory) => cacheDirectory ?? (Identity.IsRoot
         ? "/var/cache/bucketfs"
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "bucketfs"));
-
-    internal static IReadOnlyDictionary<string, string?> CurrentEnvironment()
-    {
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            variables[(string)entry.Key] = entry.Value as string;
-        return variables;
-    }
 
     /// <summary>Where the background daemon logs when not told: per mountpoint, under /var/log for root, the user's state directory otherwise.</summary>
     private static string DefaultLogFile(string mountpoint)

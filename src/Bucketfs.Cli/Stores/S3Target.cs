@@ -49,6 +49,7 @@ internal sealed class S3Target(BucketSource source, ResolvedCredentials credenti
             PathStyle = r.PathStyle,
             Credentials = credentials.Credentials,
             Writes = r.Writes,
+            ExpectContinue = r.ExpectContinue,
         }, log));
     }
 }

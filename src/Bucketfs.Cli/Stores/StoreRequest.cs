@@ -46,6 +46,12 @@ internal sealed record StoreRequest(BucketSource Source, IReadOnlyDictionary<str
     public int? Retries { get; init; }
     public Uri? Proxy { get; init; }
 
+    /// <summary>Connections kept per store host; null: the store's default.</summary>
+    public int? MaxConnections { get; init; }
+
+    /// <summary>S3 only: whether uploads wait for "100 Continue" (see <see cref="S3StoreOptions.ExpectContinue"/>).</summary>
+    public bool ExpectContinue { get; init; } = true;
+
     /// <summary>S3 only: encryption, storage class, ACL and requester-pays of what is written.</summary>
     public S3WritePolicy Writes { get; init; } = new();
 
@@ -64,6 +70,7 @@ internal sealed record StoreRequest(BucketSource Source, IReadOnlyDictionary<str
         StallTimeout = StallTimeout,
         CallTimeout = RequestTimeout,
         MaxRetries = Retries ?? options.MaxRetries,
+        MaxConnections = MaxConnections ?? options.MaxConnections,
         ConnectTimeout = ConnectTimeout,
         Proxy = Proxy,
         Tls = Tls(),

@@ -13,14 +13,14 @@ namespace Bucketfs.Cli.Transfer;
 /// </summary>
 internal sealed class ChangesCommand
 {
-    private readonly Argument<string> Location = new("location") { Description = "s3://BUCKET[/PREFIX] or a local path" };
+    private readonly Argument<string> Location = new("location") { Description = "A local path, " + TransferLocations.StoreForms };
     private readonly Argument<string[]> CommandLine = new("command") { Description = "After --: a command run with the list on its standard input; the state moves on only if it exits 0", Arity = ArgumentArity.ZeroOrMore };
     private readonly Option<string> State = new("--state") { Description = "The snapshot file of the previous run (missing: everything is new)", Required = true };
     private readonly Option<bool> Commit = new("--commit") { Description = "Store the new snapshot after listing (without a command)" };
     private readonly Option<bool> Deleted = new("--deleted") { Description = "List deleted objects too" };
     private readonly Option<string?> Format = new("--format") { Description = "keys (default: one key a line, for xargs and copy --files-from), status ('A', 'M' or 'D', a tab, the key) or json (one object a line)" };
     private readonly Option<bool> Null = new("--null", "-0") { Description = "End each record with NUL instead of a line break (xargs -0)" };
-    private readonly StoreAccess _stores = new();
+    private readonly TransferLocations _locations = new(writes: false);
 
     public static Command Create()
     {
@@ -34,7 +34,7 @@ internal sealed class ChangesCommand
         command.Arguments.Add(Location);
         command.Arguments.Add(CommandLine);
         foreach (var option in new Option[] { State, Commit, Deleted, Format, Null }) command.Options.Add(option);
-        _stores.AddTo(command);
+        _locations.AttachTo(command);
         command.SetAction(Run);
     }
 
@@ -43,7 +43,8 @@ internal sealed class ChangesCommand
         var format = ChangeFormat.Parse(Format.Name, r.GetValue(Format), r.GetValue(Null));
         string[] run = r.GetValue(CommandLine) ?? [];
         if (run.Length > 0 && r.GetValue(Commit)) throw new UsageException("--commit and a command: the command's exit status decides whether the state moves on");
-        var side = _stores.Side(r, r.GetValue(Location)!, connections: 8);
+        using var logs = Logging.Create(debug: false);
+        var side = _locations.Side(r, r.GetValue(Location)!, connections: 8, logs.CreateLogger("bucketfs"));
         string state = r.GetValue(State)!;
         using var interrupt = new Interruption();
         var clock = Stopwatch.StartNew();
@@ -100,8 +101,9 @@ internal sealed class ChangesCommand
 
     private static async IAsyncEnumerable<ObjectInfo> Listing(ITransferSide side, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellation)
     {
+        // Folder markers and empty folders are no objects a pipeline processes.
         await foreach (var entry in side.ListAsync(cancellation).ConfigureAwait(false))
-            yield return new ObjectInfo(entry.Key, entry.Size, entry.ETag ?? "", entry.Modified);
+            if (!entry.IsFolder) yield return new ObjectInfo(entry.Key, entry.Size, entry.ETag ?? "", entry.Modified);
     }
 
     /// <summary>Runs the command with the list on its standard input (and its path in BUCKETFS_CHANGES_FILE); its exit status.</summary>

@@ -11,8 +11,8 @@ namespace Bucketfs.Cli.Transfer;
 /// </summary>
 internal sealed class CopyCommand
 {
-    private readonly Argument<string> Source = new("source") { Description = "A local path or s3://BUCKET[/PREFIX]" };
-    private readonly Argument<string> Destination = new("destination") { Description = "A local path or s3://BUCKET[/PREFIX]" };
+    private readonly Argument<string> Source = new("source") { Description = "A local folder, " + TransferLocations.StoreForms };
+    private readonly Argument<string> Destination = new("destination") { Description = "A local path, " + TransferLocations.StoreForms };
     private readonly Option<string?> TransfersOption = new("--transfers") { Description = "Files copied at once (default 4)" };
     private readonly Option<string?> Checkers = new("--checkers") { Description = "Files compared at once (default 8)" };
     private readonly Option<string?> Streams = new("--multi-thread-streams") { Description = "Parts of one large file moved at once (default 4)" };
@@ -22,8 +22,9 @@ internal sealed class CopyCommand
     private readonly Option<string[]> Excludes = new("--exclude") { Description = "Not keys matching this glob (repeatable)" };
     private readonly Option<string?> FilesFrom = new("--files-from") { Description = "Only the keys listed in this file, one a line ('-': standard input; # comments)" };
     private readonly Option<bool> Checksum = new("--checksum", "-c") { Description = "Compare by MD5 (ETag) and size, not modification time and size" };
+    private readonly Option<bool> CopyLinks = new("--copy-links", "-L") { Description = "Copy what local symbolic links point to, not the links (which otherwise go up as s3fs stores links)" };
     private readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log each file copied or deleted" };
-    private readonly StoreAccess _stores = new();
+    private readonly TransferLocations _locations = new(writes: true);
     private readonly bool _sync;
 
     private CopyCommand(bool sync) => _sync = sync;
@@ -41,8 +42,8 @@ internal sealed class CopyCommand
     {
         command.Arguments.Add(Source);
         command.Arguments.Add(Destination);
-        foreach (var option in new Option[] { TransfersOption, Checkers, Streams, Progress, DryRun, Includes, Excludes, FilesFrom, Checksum, Verbose }) command.Options.Add(option);
-        _stores.AddTo(command);
+        foreach (var option in new Option[] { TransfersOption, Checkers, Streams, Progress, DryRun, Includes, Excludes, FilesFrom, Checksum, CopyLinks, Verbose }) command.Options.Add(option);
+        _locations.AttachTo(command);
         command.SetAction(Run);
     }
 
@@ -55,16 +56,18 @@ internal sealed class CopyCommand
         // against 4.1 s with the threads there from the start).
         ThreadPool.GetMinThreads(out int workers, out int completions);
         ThreadPool.SetMinThreads(Math.Max(workers, options.Transfers + options.Checkers), completions);
-        string sourceLocation = r.GetValue(Source)!;
-        if (!StoreAccess.IsStore(sourceLocation) && !Directory.Exists(sourceLocation))
+        string sourceLocation = r.GetValue(Source)!, destinationLocation = r.GetValue(Destination)!;
+        bool localSource = TransferLocations.StoreSource(sourceLocation) is null;
+        TransferLocations.StoreSource(destinationLocation);
+        if (localSource && !Directory.Exists(sourceLocation))
         {
             Console.Error.WriteLine($"bucketfs: source {sourceLocation} is not a folder");
             return ExitCodes.Failure;
         }
-        var source = _stores.Side(r, sourceLocation, connections);
-        var destination = _stores.Side(r, r.GetValue(Destination)!, connections);
         using var logs = Logging.Create(r.GetValue(Verbose));
         var log = logs.CreateLogger("bucketfs");
+        var source = _locations.Side(r, sourceLocation, connections, log, r.GetValue(CopyLinks));
+        var destination = _locations.Side(r, destinationLocation, connections, log);
         using var interrupt = new Interruption();
         var progress = new TransferProgress();
         var clock = Stopwatch.StartNew();

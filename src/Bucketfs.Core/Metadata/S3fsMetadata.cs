@@ -6,12 +6,10 @@ namespace Bucketfs.Core.Metadata;
 internal static partial class S3fsMetadata
 {
     public const uint TypeMask = S3fsHeaders.TypeMask;
-    public const uint SymlinkType = 0xA000;
-    public const uint DirectoryType = 0x4000;
+    public const uint SymlinkType = S3fsHeaders.SymlinkType;
+    public const uint DirectoryType = S3fsHeaders.DirectoryType;
     public const uint RegularType = S3fsHeaders.RegularType;
-
-    /// <summary>The Content-Type of the directory markers s3fs makes.</summary>
-    public const string DirectoryContentType = "application/x-directory";
+    public const string DirectoryContentType = S3fsHeaders.DirectoryContentType;
 
     public static uint? Mode(IReadOnlyDictionary<string, string>? metadata) => S3fsHeaders.Number(metadata, S3fsHeaders.Mode);
 

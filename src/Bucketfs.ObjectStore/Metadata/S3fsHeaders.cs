@@ -16,9 +16,15 @@ public static class S3fsHeaders
     public const string Ctime = "ctime";
     public const string Atime = "atime";
 
-    /// <summary>The file type bits of a mode, and the regular file's.</summary>
+    /// <summary>The file type bits of a mode, and those of the types a copy keeps.</summary>
     public const uint TypeMask = 0xF000;
     public const uint RegularType = 0x8000;
+    public const uint DirectoryType = 0x4000;
+    /// <summary>A symbolic link: s3fs stores it as an object whose body is the target.</summary>
+    public const uint SymlinkType = 0xA000;
+
+    /// <summary>The Content-Type of the directory markers ("dir/") s3fs and the mount make.</summary>
+    public const string DirectoryContentType = "application/x-directory";
 
     /// <summary>Later than any date DateTimeOffset holds (9999-12-31): such a value is not a time.</summary>
     private const long LatestSeconds = 253402300799;

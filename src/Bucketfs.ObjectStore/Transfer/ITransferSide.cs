@@ -9,7 +9,7 @@ public interface ITransferSide
     /// <summary>Where it is, for messages.</summary>
     string Description { get; }
 
-    /// <summary>Every file below the root, streamed, in <see cref="KeyOrder"/>.</summary>
+    /// <summary>Every file, link and folder marker below the root, streamed, in <see cref="KeyOrder"/>.</summary>
     IAsyncEnumerable<TransferEntry> ListAsync(CancellationToken cancellation);
 
     /// <summary>One file with its exact time, mode and metadata, or null when there is none.</summary>
@@ -32,6 +32,9 @@ public interface ITransferSide
     Task<IPartWriter> StartAsync(string key, TransferEntry source, CancellationToken cancellation);
 
     Task DeleteAsync(string key, CancellationToken cancellation);
+
+    /// <summary>After the last write and delete: what the side left for the end (a local folder's time, which writing into it moved).</summary>
+    Task FinishAsync(CancellationToken cancellation);
 }
 
 /// <summary>An open source file.</summary>

@@ -39,6 +39,29 @@ internal static class Pairing
         }
     }
 
+    /// <summary>
+    /// Leaves out a folder only the destination has when the source has something in it, so a sync
+    /// does not delete the marker of a folder it keeps (a local source lists only empty folders, a
+    /// store source may have none). Everything in a folder follows its key, so this holds only the
+    /// folders around the current key.
+    /// </summary>
+    public static async IAsyncEnumerable<Pair> KeepingFoldersInUseAsync(IAsyncEnumerable<Pair> pairs, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var pending = new Stack<Pair>();
+        await foreach (var pair in pairs.WithCancellation(cancellation).ConfigureAwait(false))
+        {
+            while (pending.Count > 0 && !pair.Key.StartsWith(pending.Peek().Key, StringComparison.Ordinal)) yield return pending.Pop();
+            if (pair.Source != null) pending.Clear();
+            else if (pair.Destination != null && TransferEntry.IsFolderKey(pair.Key))
+            {
+                pending.Push(pair);
+                continue;
+            }
+            yield return pair;
+        }
+        while (pending.Count > 0) yield return pending.Pop();
+    }
+
     /// <summary>A listing out of order would pair wrongly (and delete wrongly): it is an error instead.</summary>
     public static async IAsyncEnumerable<TransferEntry> Ordered(IAsyncEnumerable<TransferEntry> listing, string side, [EnumeratorCancellation] CancellationToken cancellation)
     {

@@ -5,9 +5,11 @@ using Bucketfs.ObjectStore.Metadata;
 namespace Bucketfs.ObjectStore.Transfer;
 
 /// <summary>
-/// A bucket and prefix of a store. Written objects carry the source's time and mode in s3fs's
-/// x-amz-meta-mtime and -mode (a mount shows them as the file's), a store source's other metadata,
-/// and a Content-Type from the source, else from the name's extension. Directory markers are not files.
+/// A bucket and prefix of a store. Written objects carry the source's time, mode and owner in
+/// s3fs's x-amz-meta-mtime, -mode, -uid and -gid (a mount shows them as the file's), a store
+/// source's other metadata, and a Content-Type from the source, else from the name's extension.
+/// Folders are "dir/" markers and links objects whose body is the target, as s3fs and the mount
+/// write them; s3fs's older "dir_$folder$" markers are left out.
 /// </summary>
 public sealed class StoreSide(IObjectStore store) : ITransferSide
 {
@@ -21,13 +23,12 @@ public sealed class StoreSide(IObjectStore store) : ITransferSide
     {
         await foreach (var item in store.AllAsync("", cancellation).ConfigureAwait(false))
         {
-            if (IsDirectoryMarker(item.Key)) continue;
+            if (item.Key.Length == 0 || item.Key.EndsWith(OldFolderSuffix, StringComparison.Ordinal)) continue;
             yield return new TransferEntry(item.Key, item.Size, item.LastModified, item.ETag) { ModifiedIsExact = false };
         }
     }
 
-    /// <summary>"dir/" and s3fs's "dir_$folder$" stand for folders, which a copy makes as it needs them.</summary>
-    public static bool IsDirectoryMarker(string key) => key.EndsWith('/') || key.EndsWith("_$folder$", StringComparison.Ordinal);
+    private const string OldFolderSuffix = "_$folder$";
 
     public async Task<TransferEntry?> StatAsync(string key, CancellationToken cancellation) =>
         await store.HeadAsync(key, cancellation).ConfigureAwait(false) is { } info ? Exact(info) : null;
@@ -37,6 +38,8 @@ public sealed class StoreSide(IObjectStore store) : ITransferSide
         new(info.Key, info.Size, S3fsHeaders.Time(info.Metadata, S3fsHeaders.Mtime) ?? info.LastModified, info.ETag)
         {
             Mode = S3fsHeaders.Number(info.Metadata, S3fsHeaders.Mode),
+            Uid = S3fsHeaders.Number(info.Metadata, S3fsHeaders.Uid),
+            Gid = S3fsHeaders.Number(info.Metadata, S3fsHeaders.Gid),
             Metadata = info.Metadata,
             ContentType = info.ContentType,
         };
@@ -74,15 +77,23 @@ public sealed class StoreSide(IObjectStore store) : ITransferSide
 
     public Task DeleteAsync(string key, CancellationToken cancellation) => store.DeleteAsync(key, cancellation);
 
-    /// <summary>A store source's metadata, with the source's time and mode as s3fs keeps them.</summary>
+    public Task FinishAsync(CancellationToken cancellation) => Task.CompletedTask;
+
+    /// <summary>A store source's metadata, with the source's time, mode and owner as s3fs keeps them.</summary>
     private static ObjectAttributes Attributes(string key, TransferEntry source)
     {
         var metadata = new Dictionary<string, string>(source.Metadata, StringComparer.OrdinalIgnoreCase)
         {
             [S3fsHeaders.Mtime] = S3fsHeaders.FormatTime(source.Modified),
         };
-        if (source.Mode is { } mode) metadata[S3fsHeaders.Mode] = mode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new ObjectAttributes(metadata, source.ContentType ?? MimeTypes.For(key));
+        void Number(string name, uint? value)
+        {
+            if (value is { } known) metadata[name] = known.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Number(S3fsHeaders.Mode, source.Mode);
+        Number(S3fsHeaders.Uid, source.Uid);
+        Number(S3fsHeaders.Gid, source.Gid);
+        return new ObjectAttributes(metadata, source.ContentType ?? (source.IsFolder ? S3fsHeaders.DirectoryContentType : MimeTypes.For(key)));
     }
 
     private sealed class StoreReader(IObjectStore store, TransferEntry entry, int startLength) : ISourceReader

@@ -41,7 +41,7 @@ public sealed class Transfers
 
     private async Task<TransferSummary> RunAsync(CancellationToken cancellation)
     {
-        using var spool = _options.Delete ? new DeletionSpool() : null;
+        using var spool = _options.Delete ? new KeySpool() : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var pairs = Channel.CreateBounded<Pair>(new BoundedChannelOptions(Math.Max(64, _options.Checkers * 16)) { SingleWriter = true });
         var copies = Channel.CreateBounded<TransferEntry>(Math.Max(16, _options.Transfers * 2));
@@ -55,6 +55,7 @@ public sealed class Transfers
             if (_progress.Failed == 0) await DeleteAsync(spool, cancellation).ConfigureAwait(false);
             else _log.DeletionsHeldBack(heldBack = spool.Count);
         }
+        if (!_options.DryRun) await _destination.FinishAsync(cancellation).ConfigureAwait(false);
         lock (_lock) return new TransferSummary(_copied, _copiedBytes, _progress.Skipped, _progress.Deleted, _progress.Failed, _failures.ToList(), heldBack);
     }
 
@@ -66,7 +67,7 @@ public sealed class Transfers
             var token = stop.Token;
             var all = _options.Keys is { } keys
                 ? keys.Select(key => new Pair(key, null, null))
-                : Pairing.MergeAsync(_source.ListAsync(token), _destination.ListAsync(token), token);
+                : Pairing.KeepingFoldersInUseAsync(Pairing.MergeAsync(_source.ListAsync(token), _destination.ListAsync(token), token), token);
             await foreach (var pair in all.WithCancellation(token).ConfigureAwait(false))
                 if (_options.Filter.Takes(pair.Key)) await pairs.WriteAsync(pair, token).ConfigureAwait(false);
         }
@@ -81,7 +82,7 @@ public sealed class Transfers
         }
     }
 
-    private async Task CheckAllAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, DeletionSpool? spool, CancellationToken cancellation)
+    private async Task CheckAllAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, KeySpool? spool, CancellationToken cancellation)
     {
         try
         {
@@ -94,7 +95,7 @@ public sealed class Transfers
         }
     }
 
-    private async Task CheckAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, DeletionSpool? spool, CancellationToken cancellation)
+    private async Task CheckAsync(ChannelReader<Pair> pairs, ChannelWriter<TransferEntry> copies, KeySpool? spool, CancellationToken cancellation)
     {
         await foreach (var pair in pairs.ReadAllAsync(cancellation).ConfigureAwait(false))
         {
@@ -193,10 +194,20 @@ public sealed class Transfers
         }
     }
 
-    private async Task DeleteAsync(DeletionSpool spool, CancellationToken cancellation)
+    /// <summary>Files and links first, then folders deepest first (one pass over the spool per depth), so a local folder is empty when its turn comes.</summary>
+    private async Task DeleteAsync(KeySpool spool, CancellationToken cancellation)
+    {
+        static int Depth(string key) => key.Count(c => c == '/');
+        await DeleteAsync(spool.Keys().Where(key => !TransferEntry.IsFolderKey(key)), cancellation).ConfigureAwait(false);
+        int deepest = spool.Keys().Where(TransferEntry.IsFolderKey).Select(Depth).DefaultIfEmpty(0).Max();
+        for (int depth = deepest; depth > 0; depth--)
+            await DeleteAsync(spool.Keys().Where(key => TransferEntry.IsFolderKey(key) && Depth(key) == depth), cancellation).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(IEnumerable<string> keys, CancellationToken cancellation)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Transfers, CancellationToken = cancellation };
-        await Parallel.ForEachAsync(spool.Keys(), parallel, async (key, token) =>
+        await Parallel.ForEachAsync(keys, parallel, async (key, token) =>
         {
             try
             {

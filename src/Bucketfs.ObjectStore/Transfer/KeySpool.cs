@@ -3,16 +3,16 @@ using System.Text;
 namespace Bucketfs.ObjectStore.Transfer;
 
 /// <summary>
-/// Keys to delete once every copy has succeeded, kept in a temporary file rather than in memory
-/// (a sync may have millions of them). Keys are length-prefixed: a key may hold a line break.
+/// Keys kept for the end of a run in a temporary file rather than in memory (a sync may have
+/// millions to delete). Keys are length-prefixed: a key may hold a line break.
 /// </summary>
-internal sealed class DeletionSpool : IDisposable
+internal sealed class KeySpool : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly string _path = Path.Combine(Path.GetTempPath(), $"bucketfs-deletions-{Environment.ProcessId}-{Guid.NewGuid():N}");
+    private readonly string _path = Path.Combine(Path.GetTempPath(), $"bucketfs-keys-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly BinaryWriter _writer;
 
-    public DeletionSpool() => _writer = new BinaryWriter(new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose), Encoding.UTF8);
+    public KeySpool() => _writer = new BinaryWriter(new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16, FileOptions.DeleteOnClose), Encoding.UTF8);
 
     public long Count { get; private set; }
 
