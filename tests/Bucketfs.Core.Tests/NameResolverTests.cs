@@ -79,5 +79,33 @@ public sealed class NameResolverTests
         Assert.Equal(3, again?.Size);
     }
 
+    [Fact]
+    public async Task NamesNeverSeenInAFolderOfFilesCostOneHeadEach()
+    {
+        var resolver = Resolver(TimeSpan.FromSeconds(60));
+        for (int i = 0; i < 20; i++) _store.PutDirect($"data/f-{i:D2}", new byte[i]);
+
+        for (int i = 0; i < 20; i++) Assert.Equal(i, (await resolver.ResolveAsync($"data/f-{i:D2}", CancellationToken.None))?.Size);
+
+        Assert.Equal(20, _store.Calls(StoreOperation.Head));
+        // The first few names go out with the listing beside them, until the folder shows what it holds.
+        Assert.Equal(4, _store.Calls(StoreOperation.List));
+    }
+
+    [Fact]
+    public async Task InAFolderOfFilesADirectoryAndAMissingNameAreStillFound()
+    {
+        var resolver = Resolver(TimeSpan.FromSeconds(60));
+        for (int i = 0; i < 4; i++) _store.PutDirect($"data/f-{i}", new byte[1]);
+        _store.PutDirect("data/sub/x", new byte[1]);
+        for (int i = 0; i < 4; i++) await resolver.ResolveAsync($"data/f-{i}", CancellationToken.None);
+        int heads = _store.Calls(StoreOperation.Head);
+
+        Assert.Equal(EntryKind.Directory, (await resolver.ResolveAsync("data/sub", CancellationToken.None))?.Kind);
+        Assert.Null(await resolver.ResolveAsync("data/none", CancellationToken.None));
+        // One HEAD each for the guess, none again beside the listing that followed it; the directory ended the guessing.
+        Assert.Equal(heads + 1 + 2, _store.Calls(StoreOperation.Head));
+    }
+
     private NameResolver Resolver(TimeSpan ttl) => new(_store, new MetadataCache(ttl, 1000, _time), NullLogger.Instance);
 }

@@ -7,11 +7,13 @@ namespace Bucketfs.Core.Namespace;
 /// <summary>
 /// What a single path is in the bucket: a directory if any key lies under "path/" (a marker
 /// included) or s3fs's "path_$folder$" exists, else a file if the object exists. The HEAD and the
-/// one-key listing go out together, so a lookup costs one round trip (two for a directory with a marker).
+/// one-key listing go out together, so a lookup costs one round trip (two for a directory with a marker),
+/// except in a folder whose names have been files: there the HEAD goes alone, as s3fs's does.
 /// </summary>
 internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILogger log)
 {
     private readonly SingleFlight<EntryAttributes?> _inFlight = new();
+    private readonly FolderContents _folders = new();
 
     /// <summary>
     /// Lookups of one name that arrive together share one resolution: when names expire, a job's
@@ -46,7 +48,19 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
             cache.Learn(path, attributes, since);
             return attributes;
         }
-        var head = store.HeadAsync(path, cancellation);
+        // In a folder of files (a dataset's), a name never seen is a file too: its HEAD alone answers,
+        // where the listing beside it cost a second request per file, and a LIST costs the store and
+        // the user more than a HEAD. Should the HEAD find nothing, the listing follows.
+        string folder = FolderOf(path);
+        bool guessed = _folders.HoldsFiles(folder);
+        if (guessed && await store.HeadAsync(path, cancellation).ConfigureAwait(false) is { } seen)
+        {
+            var attributes = EntryAttributes.FromObject(seen);
+            cache.Learn(path, attributes, since);
+            _folders.Resolved(folder, attributes.Kind);
+            return attributes;
+        }
+        var head = guessed ? Task.FromResult<ObjectInfo?>(null) : store.HeadAsync(path, cancellation);
         var below = store.ListAsync(path + "/", null, null, 1, cancellation);
         await Task.WhenAll(head, below).ConfigureAwait(false);
         var info = await head.ConfigureAwait(false);
@@ -70,8 +84,11 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
                 ? EntryAttributes.Directory : null;
         }
         cache.Learn(path, found, since);
+        if (found != null) _folders.Resolved(folder, found.Kind);
         return found;
     }
+
+    private static string FolderOf(string path) => path.LastIndexOf('/') is var slash and >= 0 ? path[..slash] : "";
 
     /// <summary>A directory known to have no marker: nothing more to learn of it.</summary>
     private static readonly EntryAttributes Unmarked = EntryAttributes.Directory with { Metadata = ObjectInfo.EmptyMetadata };
