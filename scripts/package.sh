@@ -17,6 +17,7 @@ full=$(timeout 30 "$binary" --version)
 version=${full%%+*}
 
 stage=$(mktemp -d /tmp/bucketfs-package.XXXXXX)
+chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 install -D -m 755 "$binary" "$stage/usr/bin/bucketfs"
 install -d "$stage/usr/share/man/man1"

@@ -23,6 +23,8 @@ public sealed class PackageInstallTests
     public async Task InstalledPackageMountsAnFstabLineAndIsRemovedCleanly()
     {
         Assert.False(Installed(), "a bucketfs package is installed already; this test would replace it");
+        // mount(8)'s PATH has /usr/local/bin before /usr/bin: a bucketfs there would be the one mounted.
+        Assert.False(File.Exists("/usr/local/bin/bucketfs"), "/usr/local/bin/bucketfs would shadow the installed /usr/bin/bucketfs");
         string package = Environment.GetEnvironmentVariable("BUCKETFS_PACKAGE") is { Length: > 0 } given ? given : Build();
         var store = TestStore.Get("ceph");
         string bucket = await store.NewBucketAsync();
