@@ -24,6 +24,11 @@ for store in ceph swift keystone; do
   fi
   eval "$(scripts/stores/"$store".sh env)"
 done
+# The Debian package, built once here (a native build takes minutes): the package test installs this one.
+# A failed build counts as one failure; the package test then fails too, and the other tests still run.
+package_failed=0
+deb=$(scripts/package.sh) || package_failed=1
+export BUCKETFS_PACKAGE=$PWD/${deb:-no-package-built}
 # --blame-hang-timeout kills a hung test host (and reports which test) instead of waiting forever.
 timeout 2400 dotnet test bucketfs.slnx --logger trx --results-directory "$results" \
   --blame-hang-timeout 5m -v quiet
@@ -39,6 +44,7 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
 done
+failed=$((failed + package_failed))
 # A build failure or a crashed test host leaves no result for the tests it should have run.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"

@@ -162,6 +162,16 @@ public sealed class S3fsOptionTableTests : IDisposable
     }
 
     [Fact]
+    public void MetricsOptionsTurnMetricsOnFromAnFstabLine()
+    {
+        var s = Apply("metrics_addr=127.0.0.1:9464,otlp_endpoint=http://collector:4318/v1/metrics");
+        Assert.Equal(new Bucketfs.Cli.Operations.MetricsAddress("127.0.0.1", 9464), s.MetricsAddress);
+        Assert.Equal(new Uri("http://collector:4318/v1/metrics"), s.OtlpEndpoint);
+        Assert.Contains("-o metrics_addr 'nowhere'", Assert.Throws<UsageException>(() => Apply("metrics_addr=nowhere")).Message);
+        Assert.Contains("-o otlp_endpoint", Assert.Throws<UsageException>(() => Apply("otlp_endpoint")).Message);
+    }
+
+    [Fact]
     public void UidGidAndUmaskAreShownForEverythingAsS3fsDoes()
     {
         var s = Apply("uid=1234,gid=99,umask=0022,mp_umask=077,allow_other");

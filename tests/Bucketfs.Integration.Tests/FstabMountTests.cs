@@ -5,6 +5,7 @@ namespace Bucketfs.Integration.Tests;
 /// The lines are s3fs's, from its documentation and the seeds' set-ups, with only the type changed
 /// (and url=, use_path_request_style, passwd_file= added to reach the local store).
 /// </summary>
+[Collection(nameof(InstalledCommand))]
 public sealed class FstabMountTests : IDisposable
 {
     private readonly string _directory = Path.Combine("/tmp/bucketfs-it", Guid.NewGuid().ToString("N")[..12]);
@@ -124,14 +125,7 @@ public sealed class FstabMountTests : IDisposable
         // mount(8) runs helpers with a fixed PATH, where mount.fuse3 looks for the program named by
         // the subtype; a shim there stands in for an installed bucketfs while the test runs.
         using var shim = new InstalledShim("/usr/local/bin/bucketfs", $"#!/bin/sh\nexec dotnet {BucketMount.CliPath} \"$@\"\n");
-        return Cli.Run(null, [], start =>
-        {
-            start.FileName = "mount";
-            start.ArgumentList.Clear();
-            foreach (string arg in new[] { "-t", type, source, Mountpoint, "-o", options })
-                start.ArgumentList.Add(arg);
-            foreach (string name in new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" }) start.Environment.Remove(name);
-        });
+        return FstabMount.Run(type, source, Mountpoint, options);
     }
 }
 

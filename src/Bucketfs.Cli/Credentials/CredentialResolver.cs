@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Amazon.Runtime;
 
 namespace Bucketfs.Cli.Credentials;
@@ -22,6 +23,11 @@ internal static class CredentialResolver
 {
     public const string SdkChainSource = "instance metadata / web identity (SDK chain)";
 
+    // The SDK creates its STS client by name, through reflection, for role and web-identity
+    // credentials (its registry for native builds gets no source credentials to give it); these keep
+    // that client's constructors in a trimmed native build, so the reflection finds them.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Amazon.SecurityToken.AmazonSecurityTokenServiceClient))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(Amazon.SecurityToken.AmazonSecurityTokenServiceConfig))]
     public static ResolvedCredentials Resolve(CredentialRequest r)
     {
         ArgumentNullException.ThrowIfNull(r);

@@ -32,7 +32,7 @@ internal sealed record MountRecord(int Pid, string Mountpoint, string Source, st
         {
             EnsureFolder();
             string path = PathOf(Mountpoint), temporary = path + ".new";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(this));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, CommandJson.Default.MountRecord));
             File.Move(temporary, path, overwrite: true);
             return true;
         }
@@ -60,7 +60,7 @@ internal sealed record MountRecord(int Pid, string Mountpoint, string Source, st
     {
         try
         {
-            return JsonSerializer.Deserialize<MountRecord>(File.ReadAllText(PathOf(mountpoint)));
+            return JsonSerializer.Deserialize(File.ReadAllText(PathOf(mountpoint)), CommandJson.Default.MountRecord);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -151,6 +151,8 @@ internal static class S3fsOptionTable
         // bucketfs's own -o forms.
         Yes("cache_size", "most data kept in use_cache, as --cache-size", (s, o, v) => s.CacheSize = OptionValues.Size(o, Value(o, v))),
         Yes("passthrough", "0 serves cached files through the daemon, as --no-passthrough", (s, _, v) => s.Passthrough = v != "0"),
+        Yes("metrics_addr", "serves Prometheus metrics at http://HOST:PORT/metrics, as --metrics-addr", (s, o, v) => s.MetricsAddress = Operations.MetricsAddress.Parse(o, Value(o, v))),
+        Yes("otlp_endpoint", "pushes metrics to this OpenTelemetry collector URL, as --otlp-endpoint", (s, o, v) => s.OtlpEndpoint = OptionValues.Url(o, Value(o, v))),
         // Generic mount(8) options an fstab line may carry.
         .. new[]
         {

@@ -96,7 +96,8 @@ internal sealed class ControlSocket : IDisposable
             length += n;
         }
         string request = Encoding.UTF8.GetString(buffer, 0, length).Trim();
-        string answer = request == StatsRequest ? JsonSerializer.Serialize(_status()) : JsonSerializer.Serialize(new { error = $"unknown request '{request}'" });
+        string answer = request == StatsRequest ? JsonSerializer.Serialize(_status(), CommandJson.Default.MountStatus)
+            : JsonSerializer.Serialize(new ControlError($"unknown request '{request}'"), CommandJson.Default.ControlError);
         await client.SendAsync(Encoding.UTF8.GetBytes(answer + "\n"), SocketFlags.None, cancellation);
     }
 
@@ -110,7 +111,7 @@ internal sealed class ControlSocket : IDisposable
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), bound.Token);
             await socket.SendAsync(Encoding.UTF8.GetBytes(StatsRequest + "\n"), SocketFlags.None, bound.Token);
             var answer = await ReceiveLineAsync(socket, bound.Token);
-            return answer is null ? null : JsonSerializer.Deserialize<MountStatus>(answer);
+            return answer is null ? null : JsonSerializer.Deserialize(answer, CommandJson.Default.MountStatus);
         }
         catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or JsonException)
         {

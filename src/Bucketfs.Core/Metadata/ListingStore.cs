@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Bucketfs.Core.Metadata;
@@ -12,7 +13,7 @@ namespace Bucketfs.Core.Metadata;
 /// change made through this mount drops the listings it touches. Files are replaced atomically,
 /// so a crash leaves the old listing or none.
 /// </summary>
-internal sealed class ListingStore(string root, string bucket, ILogger log)
+internal sealed partial class ListingStore(string root, string bucket, ILogger log)
 {
     // One folder per bucket and prefix, so mounts of different places share the root safely.
     private readonly string directory = Path.Combine(root, Hash(bucket));
@@ -23,13 +24,17 @@ internal sealed class ListingStore(string root, string bucket, ILogger log)
 
     private sealed record StoredEntry(string Name, EntryKind Kind, long Size, string ETag, long MtimeMs);
 
+    /// <summary>Generated at build time, so a natively compiled bucketfs needs no reflection for it.</summary>
+    [JsonSerializable(typeof(StoredEntry[]))]
+    private sealed partial class StoredJson : JsonSerializerContext;
+
     /// <summary>The stored listing of <paramref name="prefix"/> in listing order, or null.</summary>
     public List<(string Name, EntryAttributes Attributes)>? Load(string prefix)
     {
         string path = PathOf(prefix);
         try
         {
-            var stored = JsonSerializer.Deserialize<StoredEntry[]>(File.ReadAllBytes(path));
+            var stored = JsonSerializer.Deserialize(File.ReadAllBytes(path), StoredJson.Default.StoredEntryArray);
             if (stored is null) return null;
             return stored.Select(e => (e.Name, new EntryAttributes(e.Kind, e.Size, e.ETag, DateTimeOffset.FromUnixTimeMilliseconds(e.MtimeMs)))).ToList();
         }
@@ -73,7 +78,7 @@ internal sealed class ListingStore(string root, string bucket, ILogger log)
         {
             Directory.CreateDirectory(directory);
             var stored = entries.Select(e => new StoredEntry(e.Name, e.Attributes.Kind, e.Attributes.Size, e.Attributes.ETag, e.Attributes.Mtime.ToUnixTimeMilliseconds())).ToArray();
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(stored));
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(stored, StoredJson.Default.StoredEntryArray));
             File.Move(temporary, path, overwrite: true);
             lock (_lock) _loaded.Remove(prefix);
         }

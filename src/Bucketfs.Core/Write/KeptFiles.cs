@@ -69,7 +69,7 @@ public static class KeptFiles
         }
         string place = Path.GetDirectoryName(Path.GetDirectoryName(file.DataPath))!;
         string target = Path.Combine(place, Path.GetFileName(file.DataPath));
-        File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, StagedManifest.Json));
+        File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, StagedManifestJson.Default.StagedManifest));
         File.Move(file.DataPath, target);
         File.Move(manifestPath, target + ".json");
     }
@@ -84,7 +84,7 @@ public static class KeptFiles
     {
         try
         {
-            return JsonSerializer.Deserialize<StagedManifest>(File.ReadAllText(path), StagedManifest.Json);
+            return JsonSerializer.Deserialize(File.ReadAllText(path), StagedManifestJson.Default.StagedManifest);
         }
         catch (Exception e) when (e is IOException or JsonException)
         {

@@ -88,7 +88,7 @@ internal sealed class StagedFile : IDisposable
     /// <summary>Reopens a staged file a previous mount left, as its manifest describes it.</summary>
     public static StagedFile Reopen(string manifestPath)
     {
-        var manifest = JsonSerializer.Deserialize<StagedManifest>(File.ReadAllText(manifestPath), StagedManifest.Json)
+        var manifest = JsonSerializer.Deserialize(File.ReadAllText(manifestPath), StagedManifestJson.Default.StagedManifest)
             ?? throw new InvalidDataException($"{manifestPath} is empty");
         string dataPath = manifestPath[..^".json".Length];
         var file = File.OpenHandle(dataPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
@@ -279,7 +279,7 @@ internal sealed class StagedFile : IDisposable
         // A late upload bookkeeping call must not bring back the manifest of a removed copy.
         if (Discarded) return;
         string temporary = ManifestPath + ".new";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(Manifest, StagedManifest.Json));
+        File.WriteAllText(temporary, JsonSerializer.Serialize(Manifest, StagedManifestJson.Default.StagedManifest));
         File.Move(temporary, ManifestPath, overwrite: true);
         _manifestSavedAt = Environment.TickCount64;
     }
@@ -302,8 +302,6 @@ internal sealed class StagedFile : IDisposable
 /// <summary>What a staged file is, kept beside its data as JSON for recovery after a crash.</summary>
 internal sealed class StagedManifest
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     public string Key { get; set; } = "";
     public string? BaseETag { get; set; }
     public long BaseSize { get; set; }
