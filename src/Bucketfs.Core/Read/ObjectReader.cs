@@ -137,7 +137,8 @@ internal sealed class ObjectReader(IObjectStore store, Func<string> key, string 
     {
         while (_fetchedUpTo < size && _fetchedUpTo - readEnd < _window)
             if (!Fetch(_fetchedUpTo, RequestSize(), demand: false)) return;
-        long largest = caughtUp ? Math.Min(tuning.LargestWindow, limiter.Limit * 3 / 4) : tuning.MaxWindow;
+        // A small budget never makes the window smaller than a reader not caught up gets.
+        long largest = caughtUp ? Math.Max(tuning.MaxWindow, Math.Min(tuning.LargestWindow, limiter.Limit * 3 / 4)) : tuning.MaxWindow;
         _window = Math.Max(_window, Math.Min(_window * 2, largest));
     }
 
