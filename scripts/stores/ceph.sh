@@ -346,15 +346,4 @@ cmd_status() {
     fi
 }
 
-FRESH=0
-[ "${2:-}" = --fresh ] && FRESH=1
-case "${1:-}" in
-start) cmd_start ;;
-stop) cmd_stop ;;
-env) cmd_env ;;
-status) LOG=/dev/null cmd_status ;;
-*)
-    echo "usage: $0 start [--fresh]|stop|env|status" >&2
-    exit 2
-    ;;
-esac
+run_command "$@"

@@ -313,3 +313,20 @@ wait_daemon() {
     done
     log "ready: $what"
 }
+
+# The command line of every store script: start [--fresh] | stop | env | status. status only looks:
+# it logs nowhere (and reads the pid files where swift.sh and keystone.sh keep them).
+run_command() {
+    FRESH=0
+    [ "${2:-}" = --fresh ] && FRESH=1
+    case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    env) cmd_env ;;
+    status) RUN_DIR=$STATE_DIR/run LOG=/dev/null cmd_status ;;
+    *)
+        echo "usage: $0 start [--fresh]|stop|env|status" >&2
+        exit 2
+        ;;
+    esac
+}
