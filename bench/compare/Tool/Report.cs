@@ -159,7 +159,12 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("</details>");
 
-        string text = md.ToString();
+        return Write(args, md.ToString(), meta, manifest.ToJson(), records.Select(r => (JsonNode)r));
+    }
+
+    /// <summary>Prints the table and writes it to --md, and the figures with their layout to --json.</summary>
+    public static int Write(Args args, string text, JsonObject meta, string layout, IEnumerable<JsonNode> records)
+    {
         Console.Out.Write(text);
         if (args.Get("md", "") is { Length: > 0 } mdPath) File.WriteAllText(mdPath, text);
         if (args.Get("json", "") is { Length: > 0 } jsonPath)
@@ -167,8 +172,8 @@ internal static class Report
             var doc = new JsonObject
             {
                 ["meta"] = meta,
-                ["manifest"] = JsonNode.Parse(manifest.ToJson()),
-                ["results"] = new JsonArray(records.Select(r => (JsonNode)r.DeepClone()).ToArray()),
+                ["manifest"] = JsonNode.Parse(layout),
+                ["results"] = new JsonArray(records.Select(r => r.DeepClone()).ToArray()),
             };
             File.WriteAllText(jsonPath, doc.ToJsonString(Result.Indented) + "\n");
         }

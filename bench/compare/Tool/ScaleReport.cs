@@ -103,20 +103,7 @@ internal static class ScaleReport
         md.AppendLine();
         md.AppendLine("</details>");
 
-        string text = md.ToString();
-        Console.Out.Write(text);
-        if (args.Get("md", "") is { Length: > 0 } mdPath) File.WriteAllText(mdPath, text);
-        if (args.Get("json", "") is { Length: > 0 } jsonPath)
-        {
-            var doc = new JsonObject
-            {
-                ["meta"] = meta,
-                ["manifest"] = JsonNode.Parse(layout.ToJson()),
-                ["results"] = new JsonArray(records.Select(r => (JsonNode)r.DeepClone()).ToArray()),
-            };
-            File.WriteAllText(jsonPath, doc.ToJsonString(Result.Indented) + "\n");
-        }
-        return 0;
+        return Report.Write(args, md.ToString(), meta, layout.ToJson(), records.Select(r => (JsonNode)r));
     }
 
     private static string Resources(JsonObject? r)
