@@ -56,6 +56,12 @@ internal sealed class SwiftHttp : IDisposable
             request = build(session);
             response = await SendOnceAsync(request, session, attempt.Token).ConfigureAwait(false);
         }
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            // Keystone can still issue a token for a credential Swift already refuses (in its last seconds before expiry).
+            response.Dispose();
+            throw new ObjectStoreException(StoreError.InvalidCredentials, $"Swift refused the token of {Tokens.Description} (HTTP 401)");
+        }
         // A HEAD has no body, but its Content-Length (the object's) would count against the bound.
         if ((stream && response.IsSuccessStatusCode) || request.Method == HttpMethod.Head) return response;
         try
