@@ -134,7 +134,7 @@ pid_alive() {
 # cmdline_has PID PATTERN: the process's command line contains PATTERN.
 cmdline_has() {
     local cmd
-    cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
     [[ $cmd == *"$2"* ]]
 }
 

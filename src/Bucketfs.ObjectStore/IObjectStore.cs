@@ -16,6 +16,13 @@ public interface IObjectStore
     /// <summary>One page of keys under <paramref name="prefix"/>, grouped at <paramref name="delimiter"/> when given.</summary>
     Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation);
 
+    /// <summary>
+    /// The page of that listing that begins with the first entry sorting after
+    /// <paramref name="startAfter"/> (a key, relative as <paramref name="prefix"/> is), so a
+    /// listing can be entered in its middle; its continuation goes on to <see cref="ListAsync"/>.
+    /// </summary>
+    Task<ListPage> ListAfterAsync(string prefix, string? delimiter, string startAfter, int maxKeys, CancellationToken cancellation);
+
     /// <summary>Metadata of one object, or null when there is none.</summary>
     Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellation);
 

@@ -113,6 +113,20 @@ public sealed class MemoryObjectStoreListingTests
     }
 
     [Fact]
+    public async Task ListingAfterANameThatNeedNotExistBeginsWithTheNextEntryAndGoesOnByContinuation()
+    {
+        var store = StoreWith("d/a", "d/b1", "d/b2/x", "d/c", "d/d");
+
+        var first = await store.ListAfterAsync("d/", "/", "d/b", 2, CancellationToken.None);
+        var rest = await store.ListAsync("d/", "/", first.Continuation, 10, CancellationToken.None);
+
+        Assert.Equal(["d/b1"], first.Objects.Select(o => o.Key));
+        Assert.Equal(["d/b2/"], first.CommonPrefixes);
+        Assert.Equal(["d/c", "d/d"], rest.Objects.Select(o => o.Key));
+        Assert.Null(rest.Continuation);
+    }
+
+    [Fact]
     public async Task ContinuationTheStoreDidNotGiveIsRejected()
     {
         var store = StoreWith("a");

@@ -15,9 +15,18 @@ public sealed partial class MemoryObjectStore
     /// </summary>
     public async Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation)
     {
+        var (after, afterIsPrefix) = continuation is null ? ("", false) : Resume(continuation);
+        return await ListAsync(prefix, delimiter, continuation != null, after, afterIsPrefix, maxKeys, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>ListObjectsV2's start-after: the keys after one that need not exist.</summary>
+    public Task<ListPage> ListAfterAsync(string prefix, string? delimiter, string startAfter, int maxKeys, CancellationToken cancellation) =>
+        ListAsync(prefix, delimiter, startAfter.Length > 0, startAfter, false, maxKeys, cancellation);
+
+    private async Task<ListPage> ListAsync(string prefix, string? delimiter, bool resuming, string after, bool afterIsPrefix, int maxKeys, CancellationToken cancellation)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(maxKeys);
         await Enter(StoreOperation.List, cancellation).ConfigureAwait(false);
-        var (after, afterIsPrefix) = continuation is null ? ("", false) : Resume(continuation);
         if (string.IsNullOrEmpty(delimiter)) delimiter = null;
         int limit = Math.Min(maxKeys, MaxListKeys);
         // S3 answers max-keys=0 with an empty page that is not truncated.
@@ -28,7 +37,7 @@ public sealed partial class MemoryObjectStore
         {
             var keys = _objects.Keys;
             int i = FirstAtOrAfter(keys, string.CompareOrdinal(after, prefix) > 0 ? after : prefix);
-            while (i < keys.Count && continuation != null && (afterIsPrefix ? keys[i].StartsWith(after, StringComparison.Ordinal) : keys[i] == after)) i++;
+            while (i < keys.Count && resuming && (afterIsPrefix ? keys[i].StartsWith(after, StringComparison.Ordinal) : keys[i] == after)) i++;
             for (; i < keys.Count && keys[i].StartsWith(prefix, StringComparison.Ordinal); )
             {
                 if (objects.Count + prefixes.Count == limit)

@@ -21,6 +21,22 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private string? _continuation;
     private bool _done;
+    private string? _startAfter;
+    private bool _onePage;
+
+    /// <summary>
+    /// One page of the listing, begun after the name <paramref name="startAfter"/> (relative to the
+    /// directory): what it yields is all there is between that name and <see cref="Through"/>.
+    /// </summary>
+    public static DirectoryListing OnePage(IObjectStore store, string prefix, string startAfter, int pageSize, ILogger log, ListingHeaders? headers) =>
+        new(store, prefix, pageSize, [], log, headers) { _startAfter = startAfter, _onePage = true };
+
+    /// <summary>
+    /// For <see cref="OnePage"/>: the last name of the page (a directory's with its "/"), null when
+    /// the page reached the end of the directory. A file whose "name/" sorts after it may still be
+    /// hidden by a directory on the next page, so it is not yielded.
+    /// </summary>
+    public string? Through { get; private set; }
 
     /// <summary>A listing kept from before (see ListingStore): served without asking the store.</summary>
     public static DirectoryListing FromStored(IObjectStore store, string prefix, List<(string Name, EntryAttributes Attributes)> entries, ILogger log)
@@ -41,7 +57,9 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
 
     private async Task FetchPageAsync(CancellationToken cancellation)
     {
-        var page = await store.ListAsync(prefix, "/", _continuation, pageSize, cancellation).ConfigureAwait(false);
+        var page = _startAfter is { } after
+            ? await store.ListAfterAsync(prefix, "/", prefix + after, pageSize, cancellation).ConfigureAwait(false)
+            : await store.ListAsync(prefix, "/", _continuation, pageSize, cancellation).ConfigureAwait(false);
         if (headers != null) await headers.DescribeAsync(prefix, page, cancellation).ConfigureAwait(false);
         int o = 0, p = 0;
         while (o < page.Objects.Count || p < page.CommonPrefixes.Count)
@@ -52,6 +70,12 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
             else AddPrefix(page.CommonPrefixes[p++]);
         }
         _continuation = page.Continuation;
+        if (_onePage && _continuation != null)
+        {
+            _done = true;
+            Through = page.Objects.Count + page.CommonPrefixes.Count == 0 ? _startAfter : LastName(page)[prefix.Length..];
+            return;
+        }
         if (_continuation is null)
         {
             _done = true;
@@ -60,6 +84,11 @@ internal sealed class DirectoryListing(IObjectStore store, string prefix, int pa
                 if (!_seen.Contains(entry.Name)) _ready.Enqueue(entry);
         }
     }
+
+    private static string LastName(ListPage page) =>
+        page.CommonPrefixes.Count == 0 ? page.Objects[^1].Key
+        : page.Objects.Count == 0 ? page.CommonPrefixes[^1]
+        : string.CompareOrdinal(page.Objects[^1].Key, page.CommonPrefixes[^1]) > 0 ? page.Objects[^1].Key : page.CommonPrefixes[^1];
 
     private void AddObject(ObjectInfo info)
     {

@@ -38,6 +38,7 @@ internal sealed partial class Names : IStagingNamespace
     private readonly DirectoryRelisting _relisting;
     private readonly ListingStore? _listings;
     private readonly ListingHeaders _headers;
+    private readonly ListingWindows _windows;
     private readonly Action<string> _directoryChanged;
     private readonly DirectoriesBeingFilled _filling;
     private readonly DirectoryShape _shape;
@@ -60,6 +61,7 @@ internal sealed partial class Names : IStagingNamespace
         _resolver = new NameResolver(store, _cache, log);
         _headers = new ListingHeaders(store, _cache, options.ListingHeaders);
         _relisting = new DirectoryRelisting(store, _cache, options.ListPageSize, options.MetadataTtl, options.Relisting, Known, log, _headers);
+        _windows = new ListingWindows(store, _cache, options.ListPageSize, options.MetadataTtl, options.Time, Known, log, _headers);
         _attributes = new AttributeMapper(options);
         _filling = new DirectoriesBeingFilled(options.MetadataTtl, options.Time);
         _shape = new DirectoryShape(options.Time);
@@ -84,7 +86,7 @@ internal sealed partial class Names : IStagingNamespace
             return ValueTask.FromResult(Entry(directory, name, _staged.Effective(child)));
         if (_cache.TryGet(path, out var cached))
         {
-            if (cached != null && RevalidatedAlone(directory, child, cached)) _relisting.Used(directory);
+            if (cached != null && RevalidatedAlone(directory, child, cached) && !_windows.Serves(directory)) _relisting.Used(directory);
             return ValueTask.FromResult(Entry(directory, name, cached));
         }
         // Answered for this request only: another client may be writing there too.
@@ -106,9 +108,8 @@ internal sealed partial class Names : IStagingNamespace
     private async ValueTask<NodeEntry> LookupInStoreAsync(Inode directory, string childName, Inode? child, string path, CancellationToken cancellation)
     {
         var last = _cache.LastKnown(path);
-        EntryAttributes? found = null;
-        bool answered = false;
-        if (last != null && RevalidatedAlone(directory, child, last)) (answered, found) = await FromRelisting(directory, path, cancellation);
+        var (answered, found) = await _windows.LookupAsync(directory, childName, cancellation);
+        if (!answered && last != null && RevalidatedAlone(directory, child, last)) (answered, found) = await FromRelisting(directory, path, cancellation);
         if (!answered && Small(directory, last))
         {
             // Pages the kernel keeps from the last open of this version are used again (see Open).
@@ -144,8 +145,9 @@ internal sealed partial class Names : IStagingNamespace
         if (_relisting.ForExpired(directory) is not { } listing) return (false, null);
         await listing.WaitAsync(cancellation);
         if (_cache.TryGet(path, out var found)) return (true, found);
-        // Not in a listing that reached the end: gone. A listing that failed answers nothing.
-        if (!_cache.IsComplete(directory.DirectoryPrefix)) return (false, null);
+        // Not in a listing that reached the end: gone. A listing that failed answers nothing, nor
+        // does one that outlasted the TTL: a name it showed early may have expired since.
+        if (!_cache.IsComplete(directory.DirectoryPrefix) || _cache.LastKnown(path) is not null) return (false, null);
         _cache.Learn(path, null, _cache.Now);
         return (true, null);
     }

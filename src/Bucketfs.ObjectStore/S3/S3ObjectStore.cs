@@ -81,6 +81,12 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
+        ListAsync(prefix, delimiter, continuation, null, maxKeys, cancellation);
+
+    public Task<ListPage> ListAfterAsync(string prefix, string? delimiter, string startAfter, int maxKeys, CancellationToken cancellation) =>
+        ListAsync(prefix, delimiter, null, startAfter, maxKeys, cancellation);
+
+    private Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, string? startAfter, int maxKeys, CancellationToken cancellation) =>
         Call($"list {prefix}", new("list", "GET", "?list-type=2&prefix=" + _prefix + prefix), async attempt =>
         {
             var request = new ListObjectsV2Request
@@ -89,6 +95,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
                 Prefix = _prefix + prefix,
                 Delimiter = delimiter,
                 ContinuationToken = continuation,
+                StartAfter = startAfter is null ? null : _prefix + startAfter,
                 MaxKeys = maxKeys,
             };
             _writes.Apply(request);

@@ -45,6 +45,10 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
     public async Task<Uri> StorageUrlAsync(CancellationToken cancellation) =>
         await _calls.RunAsync($"sign in for {Description}", new StoreRequest("sign_in", "AUTH", _http.Tokens.Description), async attempt => (await _http.Tokens.GetAsync(attempt.Token)).StorageUrl, cancellation);
 
+    /// <summary>Swift's continuation is a marker, the last name of a page: a listing begins after any name.</summary>
+    public Task<ListPage> ListAfterAsync(string prefix, string? delimiter, string startAfter, int maxKeys, CancellationToken cancellation) =>
+        ListAsync(prefix, delimiter, startAfter.Length == 0 ? null : _prefix + startAfter, maxKeys, cancellation);
+
     public Task<ListPage> ListAsync(string prefix, string? delimiter, string? continuation, int maxKeys, CancellationToken cancellation) =>
         Call($"list {prefix}", new("list", "GET", "?prefix=" + _prefix + prefix), async attempt =>
         {

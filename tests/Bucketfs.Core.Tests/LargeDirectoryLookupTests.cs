@@ -1,0 +1,95 @@
+using Bucketfs.Core.Tests.Model;
+using Bucketfs.Fuse;
+using Bucketfs.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Bucketfs.Core.Tests;
+
+/// <summary>Lookups of names a large directory's listing showed, once those names have expired (see ListingWindows, DirectoryRelisting).</summary>
+public sealed class LargeDirectoryLookupTests
+{
+    private const int Files = 2500;
+
+    [Fact]
+    public async Task WalkInNameOrderAfterTheNamesExpiredCostsAListingPagePerThousandNamesAndAnswersRight()
+    {
+        using var mount = new MountDriver();
+        for (int i = 0; i < Files; i++) mount.Store.PutDirect($"big/{i:D5}", [1]);
+        mount.Store.PutDirect("big/01000a/inner", [2]);
+        ulong directory = await mount.ResolveAsync("big");
+        var names = await mount.ListAsync(directory);
+        // Another client deletes a name after the listing; the walk comes after every name expired, as du's does.
+        mount.Store.DeleteDirect("big/02000");
+        mount.LetExpire();
+        int lists = mount.Store.Calls(StoreOperation.List), heads = mount.Store.Calls(StoreOperation.Head);
+
+        foreach (string name in names)
+        {
+            var entry = await mount.LookupAsync(directory, name);
+            if (name == "02000") Assert.Null(entry);
+            else if (name == "01000a") Assert.Equal(ModelKind.Directory, MountDriver.KindOf(entry!.Value));
+            else Assert.Equal(1ul, entry!.Value.Attr.Size);
+        }
+
+        Assert.InRange(mount.Store.Calls(StoreOperation.List) - lists, 1, 4);
+        Assert.InRange(mount.Store.Calls(StoreOperation.Head) - heads, 0, 10);
+    }
+
+    [Fact]
+    public async Task LookupsInRandomOrderAreNotAnsweredByListingPages()
+    {
+        using var mount = new MountDriver();
+        for (int i = 0; i < Files; i++) mount.Store.PutDirect($"big/{i:D5}", [1]);
+        ulong directory = await mount.ResolveAsync("big");
+        await mount.ListAsync(directory);
+        mount.LetExpire();
+        int lists = mount.Store.Calls(StoreOperation.List);
+
+        // Down, then up, then down: never four in ascending order in a row.
+        foreach (int i in new[] { 900, 800, 850, 700, 750, 600, 650, 500 })
+            Assert.NotNull(await mount.LookupAsync(directory, $"{i:D5}"));
+
+        Assert.Equal(lists, mount.Store.Calls(StoreOperation.List));
+    }
+
+    [Fact]
+    public async Task LookupsWaitingForAListingThatOutlastsTheTtlNeverFindAListedNameMissing()
+    {
+        var time = new FakeTimeProvider();
+        var store = new MemoryObjectStore(time);
+        for (int i = 0; i < Files; i++) store.PutDirect($"big/{i:D5}", [1]);
+        string staging = Path.Combine(Path.GetTempPath(), "bucketfs-relisting-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var fs = new BucketFileSystem(store, new FilesystemOptions { StagingDirectory = staging, Time = time, MetadataTtl = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
+            ulong directory = (await fs.LookupAsync(1, "big", CancellationToken.None)).NodeId;
+            ulong handle = fs.OpenDirectory(directory);
+            await fs.ReadDirectoryAsync(handle, 0, plus: false, (string _, in NodeEntry _, ulong _) => true, CancellationToken.None);
+            fs.ReleaseDirectory(handle);
+            time.Advance(TimeSpan.FromSeconds(2));
+            // Each page of the listing again takes longer than the TTL.
+            store.Delay(StoreOperation.List, TimeSpan.FromSeconds(2));
+
+            // Lookups out of order (so no listing page is begun at a name), one at a time, as time passes.
+            var found = new List<NodeEntry>();
+            for (int i = 0; i < 60; i++)
+            {
+                var lookup = fs.LookupAsync(directory, $"{i * 37 % 100:D5}", CancellationToken.None).AsTask();
+                while (!lookup.IsCompleted)
+                {
+                    time.Advance(TimeSpan.FromSeconds(0.5));
+                    await Task.Delay(1);
+                }
+                found.Add(await lookup);
+            }
+
+            Assert.True(store.Calls(StoreOperation.List) > 2, "the directory was listed again");
+            Assert.All(found, f => Assert.True(f.Exists));
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+}
