@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Bucketfs.Integration.Tests;
 
 /// <summary>
@@ -74,9 +76,9 @@ public sealed class KeystoneMountTests
             File.WriteAllText(mount["before.txt"], "before");
 
             // Past the expiry, and Swift trusts a token it validated for a few seconds more (token_cache_time): a write it checks then is refused.
-            var refused = await Eventually.PollAsync(() => Task.FromResult(TryWrite(mount["after.txt"])), e => e != null, TimeSpan.FromSeconds(90));
+            var refused = await Eventually.PollAsync(() => Task.FromResult(TryWrite(mount["after.txt"])), errno => errno != null, TimeSpan.FromSeconds(90));
 
-            Assert.IsType<UnauthorizedAccessException>(refused);
+            Assert.Equal(EACCES, refused);
             Assert.Contains(File.ReadLines("/proc/mounts"), l => l.Split(' ')[1] == mount.Path);
             Assert.True(Directory.Exists(mount.Path));
         }
@@ -85,23 +87,24 @@ public sealed class KeystoneMountTests
         Assert.Equal("before"u8.ToArray(), await _keystone.GetAsync(container, "before.txt"));
     }
 
+    private const int EACCES = 13;
+
     /// <summary>
-    /// Writes and fsyncs: .NET ignores what close() returns, so a refusal that only the upload at
-    /// close meets (once the file is staged, an open no longer asks the store) would go unseen.
+    /// Writes through libc and returns the errno of the first call that fails: .NET ignores what
+    /// close() and fsync() return (see Libc), so a refusal that only the upload at close meets
+    /// (once the file is staged, an open no longer asks the store) would go unseen.
     /// </summary>
-    private static Exception? TryWrite(string path)
+    private static int? TryWrite(string path)
     {
-        try
+        int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC, 0x1A4);
+        if (fd < 0) return Marshal.GetLastPInvokeError();
+        if (Libc.Write(fd, "after"u8, 5) != 5)
         {
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
-            file.Write("after"u8);
-            file.Flush(flushToDisk: true);
-            return null;
+            int errno = Marshal.GetLastPInvokeError();
+            Libc.Close(fd);
+            return errno;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return e;
-        }
+        return Libc.Close(fd) == 0 ? null : Marshal.GetLastPInvokeError();
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Bucketfs.Integration.Tests;
 /// </summary>
 internal static partial class Libc
 {
-    public const int O_WRONLY = 0x1, O_RDWR = 0x2, O_CREAT = 0x40, O_APPEND = 0x400;
+    public const int O_WRONLY = 0x1, O_RDWR = 0x2, O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400;
     public const int SIGINT = 2, SIGTERM = 15;
     public const int AT_FDCWD = -100;
     public const uint RENAME_NOREPLACE = 1;

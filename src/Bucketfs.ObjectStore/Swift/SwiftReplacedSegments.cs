@@ -19,16 +19,25 @@ public sealed partial class SwiftStore
     private const int MostLargeObjectsKnown = 100_000;
     private readonly ConcurrentDictionary<string, bool> _largeObjects = new(StringComparer.Ordinal);
 
+    // Names just seen as plain objects, so their DELETE goes without asking to delete a manifest
+    // first: the usual unlink follows a lookup of the name. Bounded like the large ones, smaller.
+    private const int MostPlainObjectsKnown = 10_000;
+    private readonly ConcurrentDictionary<string, bool> _plainObjects = new(StringComparer.Ordinal);
+
     /// <summary>What the store just learnt of <paramref name="key"/>: whether it is a large object's manifest.</summary>
     private void SeenLarge(string key, bool large)
     {
-        if (!large)
-        {
-            _largeObjects.TryRemove(key, out _);
-            return;
-        }
-        if (_largeObjects.Count >= MostLargeObjectsKnown) _largeObjects.Clear();
-        _largeObjects[key] = true;
+        var (known, other) = large ? (_largeObjects, _plainObjects) : (_plainObjects, _largeObjects);
+        other.TryRemove(key, out _);
+        if (known.Count >= (large ? MostLargeObjectsKnown : MostPlainObjectsKnown)) known.Clear();
+        known[key] = true;
+    }
+
+    /// <summary>The object was deleted: nothing is known of the name any more.</summary>
+    private void Deleted(string key)
+    {
+        _largeObjects.TryRemove(key, out _);
+        _plainObjects.TryRemove(key, out _);
     }
 
     /// <summary>Writes <paramref name="key"/>, then deletes the segments of the large object the write replaced.</summary>

@@ -149,15 +149,17 @@ public sealed partial class SwiftStore : IObjectStore, IDisposable
     public Task DeleteAsync(string key, CancellationToken cancellation) =>
         Call($"delete {key}", new("delete", "DELETE", _prefix + key), async attempt =>
         {
-            var result = await DeleteManifestAsync(key, attempt);
-            if (result.Errors is { Length: > 0 } errors)
+            // A name just seen as a plain object is deleted in one request; any other may be a large
+            // object's manifest, whose segments go with it (Swift refuses that for a plain object).
+            var result = _plainObjects.ContainsKey(key) ? null : await DeleteManifestAsync(key, attempt);
+            if (result?.Errors is { Length: > 0 } errors && !errors.Any(e => e.Length > 1 && e[1].Contains("Not an SLO manifest", StringComparison.OrdinalIgnoreCase)))
+                throw new ObjectStoreException(StoreError.Rejected, $"{result.Status}: {string.Join("; ", errors.Select(e => string.Join(" ", e)))}");
+            if (result is null || result.Errors is { Length: > 0 })
             {
-                if (!errors.Any(e => e.Length > 1 && e[1].Contains("Not an SLO manifest", StringComparison.OrdinalIgnoreCase)))
-                    throw new ObjectStoreException(StoreError.Rejected, $"{result.Status}: {string.Join("; ", errors.Select(e => string.Join(" ", e)))}");
                 using var response = await _http.SendAsync(s => new HttpRequestMessage(HttpMethod.Delete, ObjectUri(s, key)), attempt);
                 if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound) throw SwiftHttp.Failure(response);
             }
-            SeenLarge(key, false);
+            Deleted(key);
             return true;
         }, cancellation);
 
