@@ -37,6 +37,26 @@ public sealed class LargeDirectoryLookupTests
     }
 
     [Fact]
+    public async Task PlainReaddirInodeNumbersGrowInListingOrderSoDuStatsInNameOrder()
+    {
+        using var mount = new MountDriver();
+        for (int i = 0; i < 50; i++) mount.Store.PutDirect($"set/{i:D3}", [1]);
+        ulong directory = await mount.ResolveAsync("set");
+        var numbers = new List<ulong>();
+        ulong handle = mount.Fs.OpenDirectory(directory);
+        await mount.Fs.ReadDirectoryAsync(handle, 0, plus: false, (string name, in NodeEntry entry, ulong _) =>
+        {
+            if (name is not "." and not "..") numbers.Add(entry.Attr.Ino);
+            return true;
+        }, CancellationToken.None);
+        mount.Fs.ReleaseDirectory(handle);
+
+        Assert.Equal(50, numbers.Count);
+        Assert.Equal(numbers.Order(), numbers);
+        Assert.DoesNotContain(0ul, numbers);
+    }
+
+    [Fact]
     public async Task LookupsInRandomOrderAreNotAnsweredByListingPages()
     {
         using var mount = new MountDriver();

@@ -27,6 +27,9 @@ internal sealed class ListingWindows(IObjectStore store, MetadataCache cache, in
 
     private readonly ConcurrentDictionary<string, Walk> _walks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+
+    /// <summary>Directories seen with more than a page of entries: where a page answers lookups that would cost a HEAD each.</summary>
+    private readonly ConcurrentDictionary<string, bool> _large = new(StringComparer.Ordinal);
     private readonly SingleFlight<Window?> _inFlight = new();
 
     /// <summary>
@@ -39,9 +42,20 @@ internal sealed class ListingWindows(IObjectStore store, MetadataCache cache, in
         if (_inFlight.TryGet(prefix, out var running) && Answer(await running.WaitAsync(cancellation).ConfigureAwait(false), name) is { } shared)
             return shared;
         if (_windows.TryGetValue(prefix, out var last) && Answer(last, name) is { } kept) return kept;
-        if (!InOrder(prefix, name) || !cache.TryGetListing(prefix, out int entries, out _) || entries <= pageSize) return (false, null);
+        if (!InOrder(prefix, name) || !_large.ContainsKey(prefix)) return (false, null);
         var window = await _inFlight.Run(prefix, (Self: this, Directory: directory, Name: name), static s => s.Self.ListAsync(s.Directory, s.Name)).WaitAsync(cancellation).ConfigureAwait(false);
         return Answer(window, name) ?? (false, null);
+    }
+
+    /// <summary>
+    /// A listing of <paramref name="directory"/> has shown <paramref name="entries"/> so far. Known
+    /// before it ends: du reads 100,000 names, then looks them up with the directory still open.
+    /// </summary>
+    public void Listed(Inode directory, int entries)
+    {
+        if (entries <= pageSize || _large.ContainsKey(directory.DirectoryPrefix)) return;
+        if (_large.Count >= MostDirectories) _large.Clear();
+        _large[directory.DirectoryPrefix] = true;
     }
 
     /// <summary>Whether a page listed for a walk still answers in <paramref name="directory"/>: its names are not to be counted toward listing it whole again.</summary>

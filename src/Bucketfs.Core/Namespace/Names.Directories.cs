@@ -24,6 +24,7 @@ internal sealed partial class Names
         try
         {
             await FillDirectory(open, offset, plus, sink, cancellation);
+            _windows.Listed(open.Node, open.Listed.Count);
         }
         finally
         {
@@ -61,7 +62,7 @@ internal sealed partial class Names
             }
             else
             {
-                var attr = Shown(dots ? directory.DirectoryPrefix : directory.DirectoryPrefix + name + "/", _attributes.Map(dots ? directory.Id : DirentIno(directory, name), attributes));
+                var attr = Shown(dots ? directory.DirectoryPrefix : directory.DirectoryPrefix + name + "/", _attributes.Map(dots ? directory.Id : DirentIno(directory, name, open.Position), attributes));
                 if (!sink(name, new NodeEntry(0, attr, Ttl), nextOffset)) return;
             }
             if (!dots)
@@ -98,16 +99,18 @@ internal sealed partial class Names
 
     /// <summary>
     /// The inode number a plain READDIR entry shows: the node's id when the kernel knows it, else a
-    /// stable number from the path (readdir(3) skips entries whose inode number is 0).
+    /// number that never equals one (its top bit set) and is never 0 (readdir(3) skips those). It
+    /// grows with the entry's place in the listing: du and find sort a large directory's entries by
+    /// inode number before they stat them, and in name order their lookups are answered a listing
+    /// page at a time (see ListingWindows) where in a hash's order each costs a HEAD.
     /// </summary>
-    private ulong DirentIno(Inode directory, string name)
+    private ulong DirentIno(Inode directory, string name, long position)
     {
         if (_inodes.Child(directory.Id, name) is { } known) return known.Id;
-        // FNV-1a over the path, with the top bit set so it never equals a real node id.
-        ulong hash = 14695981039346656037;
-        foreach (char c in directory.DirectoryPrefix) hash = (hash ^ c) * 1099511628211;
-        foreach (char c in name) hash = (hash ^ c) * 1099511628211;
-        return hash | 1UL << 63;
+        // FNV-1a over the directory, so entries of different directories rarely share numbers.
+        uint hash = 2166136261;
+        foreach (char c in directory.DirectoryPrefix) hash = (hash ^ c) * 16777619;
+        return 1UL << 63 | (ulong)(hash & 0x7FFF_FFFF) << 32 | (uint)position;
     }
 
     internal void ReleaseDirectory(ulong handle)
