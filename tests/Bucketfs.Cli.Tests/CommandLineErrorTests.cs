@@ -20,6 +20,8 @@ public sealed class CommandLineErrorTests : IDisposable
     [InlineData(Usage, "'extra'", "mount", "s3://bucket", "{mnt}", "extra")]
     [InlineData(Usage, "--region", "mount", "s3://bucket", "{mnt}", "--region")]
     [InlineData(Usage, "<mountpoint>", "bucket")]
+    [InlineData(Usage, "unknown option --bogus", "changes", "s3://bucket", "--state", "{mnt}/state", "--bogus")]
+    [InlineData(Usage, "goes after --", "changes", "s3://bucket", "--state", "{mnt}/state", "wc", "-l")]
     [InlineData(Usage, "'maybe'", "mount", "s3://bucket", "{mnt}", "--read-only=maybe")]
     // values, in the --option form and the s3fs -o form
     [InlineData(Usage, "--region", "mount", "s3://bucket", "{mnt}", "--region", "!!")]

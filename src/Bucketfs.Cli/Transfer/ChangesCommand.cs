@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using Bucketfs.ObjectStore;
 using Bucketfs.ObjectStore.Changes;
@@ -42,6 +43,9 @@ internal sealed class ChangesCommand
     {
         var format = ChangeFormat.Parse(Format.Name, r.GetValue(Format), r.GetValue(Null));
         string[] run = r.GetValue(CommandLine) ?? [];
+        // Without --, a mistyped option would be run as the command, and the command's own options taken as ours.
+        if (run.Length > 0 && !r.Tokens.Any(t => t.Type == TokenType.DoubleDash))
+            throw new UsageException(run[0].StartsWith('-') ? $"unknown option {run[0]}" : $"'{run[0]}': a command to run goes after --, as in: bucketfs changes LOCATION --state FILE -- COMMAND...");
         if (run.Length > 0 && r.GetValue(Commit)) throw new UsageException("--commit and a command: the command's exit status decides whether the state moves on");
         using var logs = Logging.Create(debug: false);
         var side = _locations.Side(r, r.GetValue(Location)!, connections: 8, logs.CreateLogger("bucketfs"));
