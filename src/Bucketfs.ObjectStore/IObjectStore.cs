@@ -55,6 +55,18 @@ public interface IObjectStore
         return new ObjectStart(info, read);
     }
 
+    /// <summary>
+    /// The object's description and its first <paramref name="destination"/>.Length bytes (all of
+    /// it if shorter), for an object whose size is not known yet. A store may answer with one
+    /// ranged GET what otherwise takes a HEAD and a GET. Null when there is no object.
+    /// </summary>
+    async Task<ObjectStart?> ReadFirstAsync(string key, Memory<byte> destination, CancellationToken cancellation)
+    {
+        if (await HeadAsync(key, cancellation).ConfigureAwait(false) is not { } info) return null;
+        int read = await ReadAsync(key, 0, destination[..(int)Math.Min(destination.Length, info.Size)], info.ETag, cancellation).ConfigureAwait(false);
+        return new ObjectStart(info, read);
+    }
+
     /// <summary>Stores a whole object in one request.</summary>
     Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation);
 

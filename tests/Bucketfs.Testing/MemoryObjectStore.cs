@@ -87,6 +87,10 @@ public sealed partial class MemoryObjectStore(TimeProvider? time = null) : IObje
         return new ObjectStart(Describe(key, stored), n);
     }
 
+    /// <summary>S3's ranged GET from 0: one request, counted as <see cref="StoreOperation.HeadAndRead"/>.</summary>
+    public Task<ObjectStart?> ReadFirstAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
+        HeadAndReadAsync(key, destination, cancellation);
+
     public async Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, ObjectAttributes attributes, CancellationToken cancellation)
     {
         await Enter(StoreOperation.Put, cancellation).ConfigureAwait(false);

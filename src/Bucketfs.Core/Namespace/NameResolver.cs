@@ -88,6 +88,12 @@ internal sealed class NameResolver(IObjectStore store, MetadataCache cache, ILog
         return found;
     }
 
+    /// <summary>Whether a name never seen is taken for a file first: its folder's last names were files.</summary>
+    public bool GuessesFile(string path) => cache.LastKnown(path) is null && _folders.HoldsFiles(FolderOf(path));
+
+    /// <summary>A file found in the store by the caller (with its first bytes), as a resolution here would have.</summary>
+    public void Found(string path, EntryAttributes attributes) => _folders.Resolved(FolderOf(path), attributes.Kind);
+
     private static string FolderOf(string path) => path.LastIndexOf('/') is var slash and >= 0 ? path[..slash] : "";
 
     /// <summary>A directory known to have no marker: nothing more to learn of it.</summary>

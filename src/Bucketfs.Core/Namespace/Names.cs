@@ -118,8 +118,12 @@ internal sealed partial class Names : IStagingNamespace
             // more CPU than the bodies saved) only confirms the object is still that version.
             found = kept ? await _resolver.HeadAsync(path, cancellation) : null;
             if (!kept || found != null && found.ETag != last!.ETag)
-                found = await LookupWithBody(path, last!, cancellation);
+                found = await LookupWithBody(path, last, cancellation);
         }
+        // A name never seen, in a folder of files whose lookups are followed by opens (an epoch's
+        // first pass): one ranged GET answers the lookup and the open, where a HEAD and a GET did.
+        else if (!answered && last is null && _firstBytes.Wanted(directory.DirectoryPrefix) && _resolver.GuessesFile(path))
+            found = await LookupWithBody(path, null, cancellation);
         if (!answered) found ??= await _resolver.ResolveAsync(path, cancellation);
         // A directory a sample judged plain holds metadata after all: its next listings are described.
         if (found is { Metadata.Count: > 0 }) _headers.Carries(directory.DirectoryPrefix);
@@ -152,17 +156,23 @@ internal sealed partial class Names : IStagingNamespace
         return (true, null);
     }
 
-    /// <summary>A lookup that also fetches a small file's body for the open expected next; null when it found no file (or no trustworthy one).</summary>
-    private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes last, CancellationToken cancellation)
+    /// <summary>
+    /// A lookup that also fetches a small file's body (or a larger one's first bytes) for the open
+    /// expected next; null when it found no file (or no trustworthy one). For a name seen before,
+    /// the whole object as it was, unranged; for a new one, a range as long as a body kept may be.
+    /// </summary>
+    private async Task<EntryAttributes?> LookupWithBody(string path, EntryAttributes? last, CancellationToken cancellation)
     {
         // One byte more than last seen, so the buffer is never empty.
-        int length = (int)Math.Min(last.Size + 1, _options.FirstBytes.MostBytes);
+        int length = (int)Math.Min(last is null ? long.MaxValue : last.Size + 1, _options.FirstBytes.MostBytes);
         long since = _cache.Now;
         if (_firstBytes.Rent(length) is not { } buffer) return null;
         ObjectStart? start;
         try
         {
-            start = await _store.HeadAndReadAsync(path, buffer.Memory[..length], cancellation);
+            start = last is null
+                ? await _store.ReadFirstAsync(path, buffer.Memory[..length], cancellation)
+                : await _store.HeadAndReadAsync(path, buffer.Memory[..length], cancellation);
         }
         catch
         {
@@ -171,13 +181,14 @@ internal sealed partial class Names : IStagingNamespace
         }
         // An unranged answer has nothing to check its length against but what the version had:
         // the same ETag with another size is a cut answer, and the lookup asks with a HEAD instead.
-        if (start is null || start.Info.ETag == last.ETag && start.Info.Size != last.Size)
+        if (start is null || last != null && start.Info.ETag == last.ETag && start.Info.Size != last.Size)
         {
             _firstBytes.Discard(buffer, length);
             return null;
         }
         var attributes = EntryAttributes.FromObject(start.Info);
         _cache.Learn(path, attributes, since);
+        if (last is null) _resolver.Found(path, attributes);
         _firstBytes.Keep(path, attributes.ETag, buffer, length, start.Read);
         return attributes;
     }

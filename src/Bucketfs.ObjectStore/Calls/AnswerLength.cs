@@ -31,6 +31,10 @@ internal static class AnswerLength
         return (int)count;
     }
 
+    /// <summary>The object's size an answer to a ranged GET states: its Content-Range's total, or its length when the store ignored the range.</summary>
+    public static long ObjectSize(string? contentRange, long contentLength) =>
+        TryParse(contentRange, out _, out _, out long total) ? total : contentLength;
+
     /// <summary>A whole object of a known version must be as long as that version.</summary>
     public static void Check(long contentLength, long expected)
     {

@@ -164,6 +164,33 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             }
         }, cancellation);
 
+    public async Task<ObjectStart?> ReadFirstAsync(string key, Memory<byte> destination, CancellationToken cancellation)
+    {
+        var (start, empty) = await Call($"read the start of {key}", new("get", "GET", _prefix + key, 0, destination.Length), async attempt =>
+        {
+            try
+            {
+                using var response = await GetAsync(key, new ByteRange(0, destination.Length - 1), ifMatch: null, attempt.Token);
+                int length = AnswerLength.OfRange(response.ContentRange, response.ContentLength, 0, destination.Length);
+                int filled = await attempt.FillAsync(response.ResponseStream, destination[..length]);
+                long size = AnswerLength.ObjectSize(response.ContentRange, response.ContentLength);
+                var info = new ObjectInfo(key, size, response.ETag ?? "", ToOffset(response.LastModified)) { Metadata = MetadataOf(response.Metadata), ContentType = response.Headers.ContentType };
+                return (new ObjectStart(info, filled), false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return ((ObjectStart?)null, false);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                // An empty object has no first byte to send: its description comes from a HEAD.
+                return (null, true);
+            }
+        }, cancellation);
+        if (!empty) return start;
+        return await HeadAsync(key, cancellation) is { } info ? new ObjectStart(info, 0) : null;
+    }
+
     /// <summary>
     /// The body as the connection delivers it. The SDK checks an unranged body against its ETag
     /// with an MD5 of every byte, which ranged bodies never get: bucketfs leaves out the Range only
