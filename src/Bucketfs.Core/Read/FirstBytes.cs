@@ -70,6 +70,15 @@ internal sealed class FirstBytes(MemoryLimiter memory, FirstBytesTuning tuning, 
     public void Keep(string path, string etag, ReadBuffer buffer, int rented, int read)
     {
         Give(rented - read, null);
+        // A body much shorter than its buffer (a lookup's GET sized for a larger file) moves to one
+        // of its size: what is kept is counted by its bytes, and thousands may be kept at once.
+        if (buffer.Capacity > 2 * Math.Max(read, 1 << 16))
+        {
+            var fitted = memory.Buffers.Rent(read);
+            buffer.Slice(0, read).CopyTo(fitted.GetSpan());
+            memory.Buffers.Return(buffer);
+            buffer = fitted;
+        }
         Sweep();
         var body = new Body(etag, buffer, read, time.GetTimestamp());
         if (_bodies.TryGetValue(path, out var old) && _bodies.TryRemove(new KeyValuePair<string, Body>(path, old))) Give(old.Length, old.Buffer);
