@@ -20,6 +20,9 @@ internal sealed class ListingWindows(IObjectStore store, MetadataCache cache, in
 
     private const int MostDirectories = 4096;
 
+    /// <summary>Pages kept at once, a thousand names each: one per directory being walked, and walks are few.</summary>
+    private const int MostWindows = 64;
+
     /// <summary>The names a page showed between <see cref="After"/> (exclusive) and <see cref="Through"/> (null: the end).</summary>
     private sealed record Window(string After, string? Through, Dictionary<string, EntryAttributes> Names, long Sequence, long ListedAt);
 
@@ -103,7 +106,7 @@ internal sealed class ListingWindows(IObjectStore store, MetadataCache cache, in
                 names[entry.Name] = attributes;
             }
             var window = new Window(after, listing.Through, names, since, listedAt);
-            if (_windows.Count >= MostDirectories && !_windows.ContainsKey(prefix)) _windows.Clear();
+            if (_windows.Count >= MostWindows && !_windows.ContainsKey(prefix)) _windows.Clear();
             _windows[prefix] = window;
             return window;
         }
