@@ -1,8 +1,6 @@
 using Bucketfs.Core.Tests.Model;
 using Bucketfs.Fuse;
 using Bucketfs.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Bucketfs.Core.Tests;
 
@@ -71,45 +69,5 @@ public sealed class LargeDirectoryLookupTests
             Assert.NotNull(await mount.LookupAsync(directory, $"{i:D5}"));
 
         Assert.Equal(lists, mount.Store.Calls(StoreOperation.List));
-    }
-
-    [Fact]
-    public async Task LookupsWaitingForAListingThatOutlastsTheTtlNeverFindAListedNameMissing()
-    {
-        var time = new FakeTimeProvider();
-        var store = new MemoryObjectStore(time);
-        for (int i = 0; i < Files; i++) store.PutDirect($"big/{i:D5}", [1]);
-        string staging = Path.Combine(Path.GetTempPath(), "bucketfs-relisting-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var fs = new BucketFileSystem(store, new FilesystemOptions { StagingDirectory = staging, Time = time, MetadataTtl = TimeSpan.FromSeconds(1) }, NullLogger.Instance);
-            ulong directory = (await fs.LookupAsync(1, "big", CancellationToken.None)).NodeId;
-            ulong handle = fs.OpenDirectory(directory);
-            await fs.ReadDirectoryAsync(handle, 0, plus: false, (string _, in NodeEntry _, ulong _) => true, CancellationToken.None);
-            fs.ReleaseDirectory(handle);
-            time.Advance(TimeSpan.FromSeconds(2));
-            // Each page of the listing again takes longer than the TTL.
-            store.Delay(StoreOperation.List, TimeSpan.FromSeconds(2));
-
-            // Lookups out of order (so no listing page is begun at a name), one at a time, as time passes.
-            var found = new List<NodeEntry>();
-            for (int i = 0; i < 60; i++)
-            {
-                var lookup = fs.LookupAsync(directory, $"{i * 37 % 100:D5}", CancellationToken.None).AsTask();
-                while (!lookup.IsCompleted)
-                {
-                    time.Advance(TimeSpan.FromSeconds(0.5));
-                    await Task.Delay(1);
-                }
-                found.Add(await lookup);
-            }
-
-            Assert.True(store.Calls(StoreOperation.List) > 2, "the directory was listed again");
-            Assert.All(found, f => Assert.True(f.Exists));
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
     }
 }

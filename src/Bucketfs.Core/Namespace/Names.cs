@@ -149,9 +149,8 @@ internal sealed partial class Names : IStagingNamespace
         if (_relisting.ForExpired(directory) is not { } listing) return (false, null);
         await listing.WaitAsync(cancellation);
         if (_cache.TryGet(path, out var found)) return (true, found);
-        // Not in a listing that reached the end: gone. A listing that failed answers nothing, nor
-        // does one that outlasted the TTL: a name it showed early may have expired since.
-        if (!_cache.IsComplete(directory.DirectoryPrefix) || _cache.LastKnown(path) is not null) return (false, null);
+        // Not in a listing that reached the end: gone. A listing that failed answers nothing.
+        if (!_cache.IsComplete(directory.DirectoryPrefix)) return (false, null);
         _cache.Learn(path, null, _cache.Now);
         return (true, null);
     }
