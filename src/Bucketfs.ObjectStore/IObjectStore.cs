@@ -48,22 +48,22 @@ public interface IObjectStore
     /// whole object as it last saw it; of an object that has grown beyond that, the first bytes.
     /// Null when there is no object.
     /// </summary>
-    async Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation)
-    {
-        if (await HeadAsync(key, cancellation).ConfigureAwait(false) is not { } info) return null;
-        int read = await ReadAsync(key, 0, destination[..(int)Math.Min(destination.Length, info.Size)], info.ETag, cancellation).ConfigureAwait(false);
-        return new ObjectStart(info, read);
-    }
+    Task<ObjectStart?> HeadAndReadAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
+        HeadThenReadAsync(this, key, destination, cancellation);
 
     /// <summary>
     /// The object's description and its first <paramref name="destination"/>.Length bytes (all of
     /// it if shorter), for an object whose size is not known yet. A store may answer with one
     /// ranged GET what otherwise takes a HEAD and a GET. Null when there is no object.
     /// </summary>
-    async Task<ObjectStart?> ReadFirstAsync(string key, Memory<byte> destination, CancellationToken cancellation)
+    Task<ObjectStart?> ReadFirstAsync(string key, Memory<byte> destination, CancellationToken cancellation) =>
+        HeadThenReadAsync(this, key, destination, cancellation);
+
+    /// <summary>A HEAD, then a read of the version it found: what a store without a one-request form does.</summary>
+    private static async Task<ObjectStart?> HeadThenReadAsync(IObjectStore store, string key, Memory<byte> destination, CancellationToken cancellation)
     {
-        if (await HeadAsync(key, cancellation).ConfigureAwait(false) is not { } info) return null;
-        int read = await ReadAsync(key, 0, destination[..(int)Math.Min(destination.Length, info.Size)], info.ETag, cancellation).ConfigureAwait(false);
+        if (await store.HeadAsync(key, cancellation).ConfigureAwait(false) is not { } info) return null;
+        int read = await store.ReadAsync(key, 0, destination[..(int)Math.Min(destination.Length, info.Size)], info.ETag, cancellation).ConfigureAwait(false);
         return new ObjectStart(info, read);
     }
 
